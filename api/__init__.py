@@ -1,0 +1,1 @@
+"""The FastAPI service wrapping the ledger for people."""

@@ -1,0 +1,244 @@
+"""Find the key-information fields in OCR'd certificate lines by their printed labels.
+
+Certificates print each field as "label：value" on one row, but OCR rarely returns that cleanly: a
+label loses a character (``户银行``), the colon becomes ``:`` or ``;`` or vanishes, speckles become
+stray ``，`` or ``.`` around the value, and noise far to the right becomes extra "words". So a label is
+matched by edit distance at the start of a line, the value is the run of words after it that carries
+the most text (runs are split where the gap between words is wider than the line is tall), and each
+field is then cleaned by what it may contain (a person's name is only Chinese characters, a credit
+code only letters and digits).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.intake.key_info import DocumentKind, FieldName, is_cjk, read_credit_code
+from api.intake.tesseract import Line
+
+_LABELS: tuple[tuple[str, FieldName | None], ...] = (
+    ("统一社会信用代码", FieldName.CREDIT_CODE),
+    ("社会信用代码", FieldName.CREDIT_CODE),
+    ("信用代码", FieldName.CREDIT_CODE),
+    ("法定代表人(单位负责人)", FieldName.LEGAL_REPRESENTATIVE),
+    ("法定代表人", FieldName.LEGAL_REPRESENTATIVE),
+    ("单位负责人", FieldName.LEGAL_REPRESENTATIVE),
+    ("负责人", FieldName.LEGAL_REPRESENTATIVE),
+    ("法人代表", FieldName.LEGAL_REPRESENTATIVE),
+    ("单位名称", FieldName.NAME),
+    ("企业名称", FieldName.NAME),
+    ("机构名称", FieldName.NAME),
+    ("存款人名称", FieldName.NAME),
+    ("名称", FieldName.NAME),
+    ("开户银行", FieldName.ACCOUNT_BANK),
+    ("开户行", FieldName.ACCOUNT_BANK),
+    ("开户地点", FieldName.ACCOUNT_LOCATION),
+    ("开户地", FieldName.ACCOUNT_LOCATION),
+    ("户地", FieldName.ACCOUNT_LOCATION),
+    # Labels of fields we do not extract: matched so that their values are not taken for others.
+    ("住所", None),
+    ("地址", None),
+    ("核准号", None),
+    ("编号", None),
+    ("账号", None),
+    ("职务", None),
+    ("成立日期", None),
+    ("登记日期", None),
+    ("发证机关", None),
+)
+
+_TITLES: tuple[tuple[str, DocumentKind], ...] = (
+    ("开户许可证", DocumentKind.ACCOUNT_PERMIT),
+    ("身份证明", DocumentKind.LEGAL_PERSON),
+    ("登记证书", DocumentKind.REGISTRATION),
+    ("营业执照", DocumentKind.REGISTRATION),
+    ("法人证书", DocumentKind.REGISTRATION),
+    ("信用代码证书", DocumentKind.REGISTRATION),
+)
+
+_SEPARATORS = set(":：;；.,，、。·|'\"“”‘’`_-~—")
+_BANK_ENDINGS = re.compile(r"^(.*?(?:支行|分行|营业部|分理处|储蓄所))")
+_PROSE_REPRESENTATIVE = re.compile(r"证明([\u4e00-\u9fff·]{2,6}?)(?:同志|系)")
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """One field as read from one document."""
+
+    field: FieldName
+    value: str | None
+    """``None`` when something was read under the label but it is not a valid value (bad code)."""
+    confidence: float
+    """0-1: mean tesseract confidence of the characters the value came from."""
+    corrected: bool = False
+    candidates: tuple[str, ...] = ()
+    """For an ambiguous credit code: the valid codes it could be."""
+
+
+@dataclass(frozen=True)
+class _Char:
+    char: str
+    word: int
+
+
+def _characters(line: Line) -> list[_Char]:
+    chars: list[_Char] = []
+    for index, word in enumerate(line.words):
+        for char in unicodedata.normalize("NFKC", word.text):
+            if not char.isspace():
+                chars.append(_Char(char, index))
+    return chars
+
+
+def _label_end(text: str, label: str) -> int | None:
+    """End index in ``text`` of ``label`` read at its start (a few edits allowed), or ``None``.
+
+    Semi-global edit distance: all of the label against any prefix of the text, allowing up to two
+    junk characters before it and one error per three label characters.
+    """
+    allowed = (len(label) - 1) // 3
+    best: tuple[int, int] | None = None
+    for start in range(min(3, len(text))):
+        window = text[start : start + len(label) + allowed]
+        previous = list(range(len(window) + 1))
+        for i, label_char in enumerate(label, start=1):
+            current = [i] + [0] * len(window)
+            for j, text_char in enumerate(window, start=1):
+                current[j] = min(
+                    previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (label_char != text_char)
+                )
+            previous = current
+        distance, end = min((distance, j) for j, distance in enumerate(previous))
+        cost = distance + start
+        if distance <= allowed and (best is None or cost < best[0]):
+            best = (cost, start + end)
+    return None if best is None else best[1]
+
+
+def match_label(text: str) -> tuple[FieldName | None, int] | None:
+    """The label at the start of ``text`` (its field, ``None`` for ignored labels) and where it ends."""
+    stripped = text.lstrip("".join(_SEPARATORS) + " ")
+    offset = len(text) - len(stripped)
+    matches: list[tuple[int, int, FieldName | None]] = []
+    for label, field in _LABELS:
+        end = _label_end(stripped, label)
+        if end is not None:
+            matches.append((len(label), end, field))
+    if not matches:
+        return None
+    _, end, field = max(matches, key=lambda match: match[0])
+    return field, offset + end
+
+
+def _meaningful(char: str) -> bool:
+    return is_cjk(char) or char.isascii() and char.isalnum()
+
+
+def _main_run(line: Line, chars: list[_Char]) -> tuple[str, float]:
+    """The run of words (split at gaps wider than the line height) with the most real characters."""
+    if not chars:
+        return "", 0.0
+    runs: list[list[_Char]] = [[]]
+    for previous, char in zip([None, *chars[:-1]], chars, strict=True):
+        if previous is not None and char.word != previous.word:
+            gap = line.words[char.word].left - line.words[previous.word].right
+            if gap > 1.2 * max(line.height, 1):
+                runs.append([])
+        runs[-1].append(char)
+    best = max(runs, key=lambda run: sum(_meaningful(c.char) for c in run))
+    words = {c.word for c in best}
+    weights = sum(len(line.words[w].text) for w in words)
+    confidence = sum(line.words[w].confidence * len(line.words[w].text) for w in words) / max(weights, 1)
+    return "".join(c.char for c in best), confidence / 100
+
+
+def _clean_chinese(text: str, keep: str = "") -> str:
+    return "".join(char for char in text if is_cjk(char) or char in keep)
+
+
+def _clean_name(text: str) -> str:
+    kept = "".join(char for char in text if _meaningful(char) or char in "()")
+    start = next((i for i, char in enumerate(kept) if is_cjk(char) or char == "("), len(kept))
+    end = max((i + 1 for i, char in enumerate(kept) if is_cjk(char) or char == ")"), default=start)
+    return kept[start:end]
+
+
+def _value(field: FieldName, text: str, confidence: float) -> FieldValue | None:
+    match field:
+        case FieldName.CREDIT_CODE:
+            alnum = "".join(char for char in text if char.isalnum() and char.isascii())
+            if not alnum:
+                return None
+            reading = read_credit_code(alnum)
+            if reading.code is None and len(alnum) > 19:
+                codes = {read_credit_code(alnum[i : i + n]).code for n in (18, 19) for i in range(len(alnum) - n + 1)}
+                codes.discard(None)
+                if len(codes) == 1:
+                    return FieldValue(field, codes.pop(), confidence, corrected=True)
+            return FieldValue(field, reading.code, confidence, reading.corrected, reading.candidates)
+        case FieldName.LEGAL_REPRESENTATIVE:
+            value = _clean_chinese(text, keep="·")
+            return FieldValue(field, value, confidence) if 2 <= len(value) <= 12 else None
+        case FieldName.ACCOUNT_BANK:
+            value = _clean_chinese(text, keep="()")
+            ending = _BANK_ENDINGS.match(value)
+            value = ending.group(1) if ending else value
+            return FieldValue(field, value, confidence) if len(value) >= 4 else None
+        case FieldName.ACCOUNT_LOCATION:
+            value = _clean_chinese(text)
+            return FieldValue(field, value, confidence) if len(value) >= 2 else None
+        case FieldName.NAME:
+            value = _clean_name(text)
+            return FieldValue(field, value, confidence) if len(value) >= 2 else None
+    raise AssertionError(f"unhandled field {field}")  # pragma: no cover
+
+
+def document_kind(lines: Sequence[Line]) -> DocumentKind:
+    """Which certificate the lines come from, by its title (or, failing that, by its labels)."""
+    text = unicodedata.normalize("NFKC", "".join(line.text for line in lines)).replace(" ", "")
+    for title, kind in _TITLES:
+        if title in text:
+            return kind
+    if "开户银行" in text:
+        return DocumentKind.ACCOUNT_PERMIT
+    if "职务" in text:
+        return DocumentKind.LEGAL_PERSON
+    return DocumentKind.REGISTRATION if "信用代码" in text else DocumentKind.UNKNOWN
+
+
+def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
+    """Every labelled key-information field found in the lines, in reading order.
+
+    The legal representative is also read from the prose of the identification page ("兹证明X同志系
+    本单位法定代表人"), with a lower confidence than its labelled row.
+    """
+    found: list[FieldValue] = []
+    for index, line in enumerate(lines):
+        chars = _characters(line)
+        text = "".join(c.char for c in chars)
+        label = match_label(text)
+        if label is None:
+            prose = _PROSE_REPRESENTATIVE.search(text)
+            if prose:
+                confidence = sum(word.confidence for word in line.words) / max(len(line.words), 1) / 100
+                found.append(FieldValue(FieldName.LEGAL_REPRESENTATIVE, prose.group(1), 0.9 * confidence))
+            continue
+        field, end = label
+        if field is None:
+            continue
+        value_chars = [c for c in chars[end:] if c.char not in _SEPARATORS]
+        value_line = line
+        if not any(_meaningful(c.char) for c in value_chars) and index + 1 < len(lines):
+            # The value wrapped onto the next line, which then carries no label of its own.
+            following = lines[index + 1]
+            following_chars = _characters(following)
+            if match_label("".join(c.char for c in following_chars)) is None:
+                value_chars, value_line = [c for c in following_chars if c.char not in _SEPARATORS], following
+        text_value, confidence = _main_run(value_line, value_chars)
+        value = _value(field, text_value, confidence)
+        if value is not None:
+            found.append(value)
+    return found

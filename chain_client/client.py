@@ -1,0 +1,262 @@
+"""``ChainClient``: the only way Python code in this product reads from or writes to a chain.
+
+It signs with the sender's own key, allocates nonces safely, simulates every transaction before
+sending it (so a revert is reported with its custom error and nothing is sent), waits for the
+receipt, and decodes events and errors against the compiled contracts' ABIs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+
+from chain_client.abi import ContractAbi, DecodedEvent
+from chain_client.backends.base import Backend
+from chain_client.compiler import artifact_names, load_artifact
+from chain_client.errors import ContractReverted, ExecutionReverted, TransactionFailed, TransactionRejected
+from chain_client.nonces import NonceManager
+from chain_client.revert_decoder import RevertDecoder
+from chain_client.types import BlockId, CallParams, Log, LogFilter, Receipt
+
+log = structlog.get_logger(__name__)
+
+_FEE_CACHE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """A mined, successful transaction: its receipt and the events it emitted, decoded."""
+
+    receipt: Receipt
+    events: tuple[DecodedEvent, ...]
+
+    @property
+    def tx_hash(self) -> bytes:
+        return self.receipt.transaction_hash
+
+    def event(self, name: str) -> DecodedEvent:
+        """The one event called ``name`` (raises if there is none or more than one)."""
+        found = self.events_named(name)
+        if len(found) != 1:
+            raise LookupError(f"expected one {name} event, found {len(found)}")
+        return found[0]
+
+    def events_named(self, name: str) -> list[DecodedEvent]:
+        return [event for event in self.events if event.name == name]
+
+
+@dataclass(frozen=True)
+class PendingTransaction:
+    """A transaction accepted by the node and not yet known to be mined."""
+
+    client: ChainClient
+    tx_hash: bytes
+    params: CallParams
+
+    def wait(self, timeout: float | None = None) -> Receipt:
+        """Wait for the receipt; a failed transaction raises ``ContractReverted`` or ``TransactionFailed``."""
+        return self.client.wait_for(self, timeout)
+
+
+class ChainClient:
+    """Reads, signed writes and event decoding over one ``Backend``."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        receipt_timeout: float = 60.0,
+        nonce_lock_dir: Path | None = None,
+        priority_fee: int = 0,
+    ) -> None:
+        self.backend = backend
+        self.receipt_timeout = receipt_timeout
+        self._nonces = NonceManager(backend, nonce_lock_dir)
+        self._priority_fee = priority_fee
+        self._abis: dict[str, ContractAbi] = {}
+        self._abis_lock = threading.Lock()
+        self._revert_decoder: RevertDecoder | None = None
+        self._fee_cache: tuple[float, int] = (0.0, 0)
+        self.chain_id = backend.chain_id()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # ------------------------------------------------------------------ ABIs
+
+    def abi(self, contract_name: str) -> ContractAbi:
+        """The ABI of a compiled contract, loaded once."""
+        with self._abis_lock:
+            if contract_name not in self._abis:
+                self._abis[contract_name] = ContractAbi(load_artifact(contract_name)["abi"])
+            return self._abis[contract_name]
+
+    def _decoder(self) -> RevertDecoder:
+        if self._revert_decoder is None:
+            self._revert_decoder = RevertDecoder(self.abi(name) for name in artifact_names())
+        return self._revert_decoder
+
+    def decode_revert(self, error: ExecutionReverted) -> ContractReverted:
+        return self._decoder().decode(error.data, error.reason)
+
+    # ------------------------------------------------------------------ reads
+
+    def block_number(self) -> int:
+        return self.backend.block_number()
+
+    def balance(self, account: ChecksumAddress, block: BlockId = "latest") -> int:
+        return self.backend.get_balance(account, block)
+
+    def call(
+        self,
+        to: ChecksumAddress,
+        data: bytes,
+        *,
+        sender: ChecksumAddress | None = None,
+        block: BlockId = "latest",
+    ) -> bytes:
+        """Execute a read; a revert raises ``ContractReverted``."""
+        try:
+            return self.backend.call(CallParams(to=to, data=data, sender=sender), block)
+        except ExecutionReverted as exc:
+            raise self.decode_revert(exc) from None
+
+    def get_logs(
+        self,
+        *,
+        from_block: int = 0,
+        to_block: BlockId = "latest",
+        addresses: Sequence[ChecksumAddress] = (),
+        topics: Sequence[Sequence[bytes] | None] = (),
+    ) -> list[Log]:
+        last = self.block_number() if to_block == "latest" else to_block
+        if not isinstance(last, int):
+            raise ValueError(f"to_block must be a number or 'latest', not {to_block!r}")
+        log_filter = LogFilter(
+            from_block=from_block,
+            to_block=last,
+            addresses=tuple(addresses),
+            topics=tuple(None if wanted is None else tuple(wanted) for wanted in topics),
+        )
+        return self.backend.get_logs(log_filter)
+
+    def decode_events(self, logs: Iterable[Log], abis: Iterable[ContractAbi]) -> tuple[DecodedEvent, ...]:
+        """Decode each log with the first ABI that knows its event; unknown logs are skipped."""
+        abi_list = list(abis)
+        decoded = []
+        for entry in logs:
+            for abi in abi_list:
+                event = abi.decode_log(entry)
+                if event is not None:
+                    decoded.append(event)
+                    break
+        return tuple(decoded)
+
+    # ------------------------------------------------------------------ writes
+
+    def _max_fee(self) -> int:
+        fetched_at, base_fee = self._fee_cache
+        now = time.monotonic()
+        if now - fetched_at > _FEE_CACHE_SECONDS:
+            base_fee = self.backend.next_base_fee()
+            self._fee_cache = (now, base_fee)
+        # Twice the base fee survives several full blocks of EIP-1559 increases.
+        return 2 * base_fee + self._priority_fee
+
+    def estimate_gas(self, params: CallParams) -> int:
+        """Simulate ``params``; a revert raises ``ContractReverted`` and nothing is sent."""
+        try:
+            return self.backend.estimate_gas(params)
+        except ExecutionReverted as exc:
+            raise self.decode_revert(exc) from None
+
+    def submit(
+        self,
+        sender: LocalAccount,
+        to: ChecksumAddress | None,
+        data: bytes = b"",
+        *,
+        value: int = 0,
+        gas: int | None = None,
+    ) -> PendingTransaction:
+        """Simulate (unless ``gas`` is given), sign and send; returns without waiting for the block."""
+        params = CallParams(to=to, data=data, sender=sender.address, value=value, gas=gas)
+        if gas is None:
+            gas = self.estimate_gas(params)
+        max_fee = self._max_fee()
+        for attempt in range(2):
+            with self._nonces.reserve(sender.address) as nonce:
+                transaction: dict[str, Any] = {
+                    "type": 2,
+                    "chainId": self.chain_id,
+                    "nonce": nonce,
+                    "gas": gas,
+                    "maxFeePerGas": max_fee,
+                    "maxPriorityFeePerGas": self._priority_fee,
+                    "value": value,
+                    "data": data,
+                }
+                if to is not None:
+                    transaction["to"] = to
+                raw = bytes(sender.sign_transaction(transaction).raw_transaction)
+                try:
+                    tx_hash = self.backend.send_raw_transaction(raw)
+                except TransactionRejected as exc:
+                    # Another process may have used the nonce between our read and the node's check.
+                    if attempt == 0 and "nonce" in str(exc).lower():
+                        continue
+                    raise
+            log.debug("transaction sent", tx_hash="0x" + tx_hash.hex(), sender=sender.address, nonce=nonce)
+            return PendingTransaction(self, tx_hash, params)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def send_raw(self, raw: bytes, params: CallParams | None = None) -> PendingTransaction:
+        """Send an already signed transaction."""
+        tx_hash = self.backend.send_raw_transaction(raw)
+        return PendingTransaction(self, tx_hash, params or CallParams(to=None))
+
+    def wait_for(self, pending: PendingTransaction, timeout: float | None = None) -> Receipt:
+        receipt = self.backend.wait_for_receipt(pending.tx_hash, timeout or self.receipt_timeout)
+        if receipt.succeeded:
+            return receipt
+        # Mined but failed (state changed after the simulation): replay to name the error.
+        try:
+            self.backend.call(pending.params, max(receipt.block_number - 1, 0))
+        except ExecutionReverted as exc:
+            raise self.decode_revert(exc) from None
+        raise TransactionFailed(receipt.transaction_hash, receipt.gas_used)
+
+    def transact(
+        self,
+        sender: LocalAccount,
+        to: ChecksumAddress | None,
+        data: bytes = b"",
+        *,
+        value: int = 0,
+        gas: int | None = None,
+        abis: Sequence[ContractAbi] = (),
+    ) -> TxResult:
+        """Send and wait; returns the receipt with the events decoded against ``abis``."""
+        receipt = self.submit(sender, to, data, value=value, gas=gas).wait()
+        return TxResult(receipt=receipt, events=self.decode_events(receipt.logs, abis))
+
+    def deploy(self, contract_name: str, deployer: LocalAccount, *args: Any) -> TxResult:
+        """Deploy a compiled contract; the new address is ``result.receipt.contract_address``."""
+        artifact = load_artifact(contract_name)
+        abi = self.abi(contract_name)
+        code = abi.encode_constructor(bytes.fromhex(artifact["bytecode"].removeprefix("0x")), *args)
+        result = self.transact(deployer, None, code, abis=[abi])
+        log.info("contract deployed", contract=contract_name, address=result.receipt.contract_address)
+        return result
+
+    def send_value(self, sender: LocalAccount, to: ChecksumAddress, value: int) -> Receipt:
+        """Move native currency (gas money) from ``sender`` to ``to``."""
+        return self.submit(sender, to, value=value, gas=21_000).wait()

@@ -1,0 +1,47 @@
+"""Typed wrapper of ``contracts/Consortium.sol``: roles and the allow-list of accounts."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils import keccak
+
+from chain_client.client import TxResult
+from chain_client.contracts.base import ContractWrapper
+
+DEFAULT_ADMIN_ROLE: Final = b"\x00" * 32
+BANK_ROLE: Final = keccak(text="BANK_ROLE")
+REGULATOR_ROLE: Final = keccak(text="REGULATOR_ROLE")
+ORACLE_ROLE: Final = keccak(text="ORACLE_ROLE")
+GOVERNMENT_ROLE: Final = keccak(text="GOVERNMENT_ROLE")
+
+
+class Consortium(ContractWrapper):
+    """The consortium of banks: who holds which role, and which accounts may transact."""
+
+    ARTIFACT = "Consortium"
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        return bool(self._read("hasRole", role, account))
+
+    def grant_role(self, admin: LocalAccount, role: bytes, account: str) -> TxResult:
+        return self._write(admin, "grantRole", role, account)
+
+    def revoke_role(self, admin: LocalAccount, role: bytes, account: str) -> TxResult:
+        return self._write(admin, "revokeRole", role, account)
+
+    def allow_account(self, sender: LocalAccount, account: str) -> TxResult:
+        """Put ``account`` on the allow-list (the consortium admin or a bank)."""
+        return self._write(sender, "allowAccount", account)
+
+    def disallow_account(self, sender: LocalAccount, account: str) -> TxResult:
+        """Take ``account`` off the allow-list (the admin, a bank or the regulator)."""
+        return self._write(sender, "disallowAccount", account)
+
+    def is_allowed(self, account: str) -> bool:
+        return bool(self._read("isAllowed", account))
+
+    def admin_address_is(self, account: ChecksumAddress) -> bool:
+        return self.has_role(DEFAULT_ADMIN_ROLE, account)

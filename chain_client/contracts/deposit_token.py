@@ -1,0 +1,62 @@
+"""Typed wrapper of ``contracts/DepositToken.sol``: the bank-issued ERC-20 deposit token."""
+
+from __future__ import annotations
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils import to_checksum_address
+
+from chain_client.client import TxResult
+from chain_client.contracts.base import ContractWrapper
+from chain_client.types import BlockId
+
+
+class DepositToken(ContractWrapper):
+    """Money on the ledger: minted by a bank against a deposit, burned on redemption."""
+
+    ARTIFACT = "DepositToken"
+
+    def consortium(self) -> ChecksumAddress:
+        return to_checksum_address(self._read("consortium"))
+
+    def balance_of(self, account: str, *, block: BlockId = "latest") -> int:
+        return int(self._read("balanceOf", account, block=block))
+
+    def total_supply(self, *, block: BlockId = "latest") -> int:
+        return int(self._read("totalSupply", block=block))
+
+    def allowance(self, owner: str, spender: str) -> int:
+        return int(self._read("allowance", owner, spender))
+
+    def paused(self) -> bool:
+        return bool(self._read("paused"))
+
+    def is_bank_reference_used(self, bank_ref: bytes) -> bool:
+        return bool(self._read("isBankReferenceUsed", bank_ref))
+
+    def mint(self, bank: LocalAccount, to: str, amount: int, bank_ref: bytes) -> TxResult:
+        """A bank issues ``amount`` to ``to`` against the deposit identified by ``bank_ref``."""
+        return self._write(bank, "mint", to, amount, bank_ref)
+
+    def redeem(self, holder: LocalAccount, amount: int, bank: str, bank_ref: bytes) -> TxResult:
+        """The holder burns ``amount``; ``bank`` pays the money out against ``bank_ref``."""
+        return self._write(holder, "redeem", amount, bank, bank_ref)
+
+    def transfer(self, sender: LocalAccount, to: str, amount: int) -> TxResult:
+        return self._write(sender, "transfer", to, amount)
+
+    def approve(self, owner: LocalAccount, spender: str, amount: int) -> TxResult:
+        return self._write(owner, "approve", spender, amount)
+
+    def transfer_from(self, spender: LocalAccount, owner: str, to: str, amount: int) -> TxResult:
+        return self._write(spender, "transferFrom", owner, to, amount)
+
+    def pause(self, admin: LocalAccount) -> TxResult:
+        return self._write(admin, "pause")
+
+    def unpause(self, admin: LocalAccount) -> TxResult:
+        return self._write(admin, "unpause")
+
+    def transfer_data(self, to: str, amount: int) -> bytes:
+        """Calldata of ``transfer`` (for pre-signed and batched sends)."""
+        return self.abi.encode_call("transfer", to, amount)

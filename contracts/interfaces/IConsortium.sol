@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {IAccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/IAccessControlEnumerable.sol";
+
+/// @title Role identifiers of the bank consortium
+/// @notice The roles the consortium hands out; every other contract asks the consortium for them.
+/// @dev Compile-time constants so that contracts checking a role need no call to read its id.
+/// They equal the `X_ROLE()` getters of {Consortium}.
+library ConsortiumRoles {
+    /// @notice The consortium itself: grants and revokes every other role, pauses the deposit token.
+    bytes32 internal constant DEFAULT_ADMIN_ROLE = 0x00;
+    /// @notice A member bank: issues and redeems deposit tokens, onboards its customers.
+    bytes32 internal constant BANK_ROLE = keccak256("BANK_ROLE");
+    /// @notice The supervising authority: may bar accounts from transacting.
+    bytes32 internal constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+    /// @notice A registry oracle: publishes government-registry and bank-system attestations.
+    bytes32 internal constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    /// @notice A government department: receives approved transfers and decides on aid.
+    bytes32 internal constant GOVERNMENT_ROLE = keccak256("GOVERNMENT_ROLE");
+}
+
+/// @title The bank consortium's roles and its allow-list of accounts
+/// @notice Who may do what on the ledger, and which accounts may hold and move deposit tokens.
+/// @dev Other contracts take their authorisation from here: `hasRole` for roles, `isAllowed` for
+/// the allow-list. Roles are administered with the OpenZeppelin AccessControl functions
+/// (`grantRole`, `revokeRole`, `renounceRole`), whose `RoleGranted`/`RoleRevoked` events record them.
+interface IConsortium is IAccessControlEnumerable {
+    /// @notice `account` was added to the allow-list by `by` (an admin or a bank).
+    event AccountAllowed(address indexed account, address indexed by);
+
+    /// @notice `account` was removed from the allow-list by `by` (an admin, a bank or a regulator).
+    event AccountDisallowed(address indexed account, address indexed by);
+
+    /// @notice `account` holds none of the roles the action needs.
+    error ConsortiumUnauthorized(address account);
+
+    /// @notice `account` is already on the allow-list.
+    error ConsortiumAccountAlreadyAllowed(address account);
+
+    /// @notice `account` is not on the allow-list.
+    error ConsortiumAccountNotAllowed(address account);
+
+    /// @notice The zero address was given where an account is needed.
+    error ConsortiumZeroAddress();
+
+    /// @notice The role of a member bank, `keccak256("BANK_ROLE")`.
+    function BANK_ROLE() external view returns (bytes32);
+
+    /// @notice The role of the supervising authority, `keccak256("REGULATOR_ROLE")`.
+    function REGULATOR_ROLE() external view returns (bytes32);
+
+    /// @notice The role of a registry oracle, `keccak256("ORACLE_ROLE")`.
+    function ORACLE_ROLE() external view returns (bytes32);
+
+    /// @notice The role of a government department, `keccak256("GOVERNMENT_ROLE")`.
+    function GOVERNMENT_ROLE() external view returns (bytes32);
+
+    /// @notice Adds `account` to the allow-list, so that it may hold and move deposit tokens.
+    /// @dev Callable by the consortium admin or a bank (a bank onboards its own customers).
+    /// Emits {AccountAllowed}.
+    /// @param account The account to allow.
+    function allowAccount(address account) external;
+
+    /// @notice Removes `account` from the allow-list: it can no longer send or receive deposit tokens.
+    /// @dev Callable by the consortium admin, a bank or a regulator. Tokens already held stay where
+    /// they are, frozen until the account is allowed again. Emits {AccountDisallowed}.
+    /// @param account The account to disallow.
+    function disallowAccount(address account) external;
+
+    /// @notice Whether `account` is on the allow-list.
+    /// @param account The account to look up.
+    /// @return True if `account` may transact.
+    function isAllowed(address account) external view returns (bool);
+}

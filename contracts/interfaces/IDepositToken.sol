@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {IConsortium} from "./IConsortium.sol";
+
+/// @title A bank-issued deposit token
+/// @notice Money on the ledger: each token is backed one to one by a deposit at a member bank.
+/// Banks mint tokens against a deposit they received and burn them when they pay the money out.
+/// @dev An ERC-20 with EIP-2612 permits that only allow-listed accounts of the consortium may hold
+/// and move, and that the consortium can pause. Roles and the allow-list come from {consortium}.
+interface IDepositToken is IERC20Metadata, IERC20Permit {
+    /// @notice `bank` issued `amount` tokens to `to` against the deposit recorded as `bankRef`.
+    event DepositMinted(address indexed bank, address indexed to, uint256 amount, bytes32 indexed bankRef);
+
+    /// @notice `holder` redeemed `amount` tokens; `bank` pays the money out under `bankRef`.
+    event DepositRedeemed(address indexed holder, address indexed bank, uint256 amount, bytes32 indexed bankRef);
+
+    /// @notice `account` lacks the consortium role `neededRole` that the action requires.
+    error DepositTokenUnauthorized(address account, bytes32 neededRole);
+
+    /// @notice `account` is not on the consortium's allow-list, so it may not send or receive tokens.
+    error DepositTokenAccountNotAllowed(address account);
+
+    /// @notice The bank reference `bankRef` was already used for a mint or a redemption.
+    error DepositTokenBankReferenceUsed(bytes32 bankRef);
+
+    /// @notice No bank reference was given (it was zero).
+    error DepositTokenBankReferenceMissing();
+
+    /// @notice `account`, named as the paying bank of a redemption, is not a member bank.
+    error DepositTokenNotABank(address account);
+
+    /// @notice The amount was zero.
+    error DepositTokenZeroAmount();
+
+    /// @notice The zero address was given for the consortium.
+    error DepositTokenZeroAddress();
+
+    /// @notice Issues `amount` new tokens to `to` against a deposit the calling bank received.
+    /// @dev Only a holder of the consortium's BANK_ROLE. `to` must be allow-listed and the token not
+    /// paused. Each `bankRef` can be used once, for a mint or a redemption. Emits {IERC20-Transfer}
+    /// from the zero address and {DepositMinted}.
+    /// @param to The account credited.
+    /// @param amount The amount, in the token's smallest unit (18 decimals).
+    /// @param bankRef The bank's reference of the deposit (for example a hash of its transaction id).
+    function mint(address to, uint256 amount, bytes32 bankRef) external;
+
+    /// @notice Burns `amount` of your tokens so that `bank` pays the money out to you.
+    /// @dev The caller must be allow-listed and hold `amount`; `bank` must hold the consortium's
+    /// BANK_ROLE; the token must not be paused. Each `bankRef` can be used once, for a mint or a
+    /// redemption. Emits {IERC20-Transfer} to the zero address and {DepositRedeemed}.
+    /// @param amount The amount to redeem.
+    /// @param bank The member bank that pays out.
+    /// @param bankRef The reference under which the bank pays out.
+    function redeem(uint256 amount, address bank, bytes32 bankRef) external;
+
+    /// @notice Stops every mint, redemption and transfer until {unpause}.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {Pausable-Paused}.
+    function pause() external;
+
+    /// @notice Lets mints, redemptions and transfers resume.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {Pausable-Unpaused}.
+    function unpause() external;
+
+    /// @notice The consortium whose roles and allow-list govern this token.
+    /// @return The consortium contract.
+    function consortium() external view returns (IConsortium);
+
+    /// @notice Whether the bank reference `bankRef` has already been used.
+    /// @param bankRef The bank reference to look up.
+    /// @return True if a mint or a redemption already used `bankRef`.
+    function isBankReferenceUsed(bytes32 bankRef) external view returns (bool);
+}

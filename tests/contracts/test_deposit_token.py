@@ -1,0 +1,190 @@
+"""contracts/DepositToken.sol: minted by banks, redeemed by holders, moved only between allowed accounts."""
+
+from __future__ import annotations
+
+import pytest
+
+from chain_client import ContractReverted
+from chain_client.contracts import BANK_ROLE
+from chain_client.deploy import Foundation
+from tests.conftest import Accounts
+
+pytestmark = pytest.mark.contract
+
+REF_1 = b"\x01" * 32
+REF_2 = b"\x02" * 32
+REF_3 = b"\x03" * 32
+
+
+def test_a_bank_mints_against_a_reference(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    result = token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    minted = result.event("DepositMinted")
+    assert (minted["bank"], minted["to"], minted["amount"], minted["bankRef"]) == (
+        accounts.bank.address,
+        accounts.alice.address,
+        1_000,
+        REF_1,
+    )
+    assert token.balance_of(accounts.alice.address) == 1_000
+    assert token.total_supply() == 1_000
+    assert token.is_bank_reference_used(REF_1)
+
+
+def test_a_mint_by_a_non_bank_reverts_and_changes_nothing(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    with pytest.raises(ContractReverted) as raised:
+        token.mint(accounts.alice, accounts.alice.address, 1_000, REF_1)
+    assert raised.value.error_name == "DepositTokenUnauthorized"
+    assert raised.value.args == (accounts.alice.address, BANK_ROLE)
+    assert token.balance_of(accounts.alice.address) == 0
+    assert token.total_supply() == 0
+    assert not token.is_bank_reference_used(REF_1)
+
+
+def test_a_bank_reference_is_used_once(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.mint(accounts.bank2, accounts.bob.address, 5, REF_1)
+    assert raised.value.error_name == "DepositTokenBankReferenceUsed"
+    assert raised.value.args == (REF_1,)
+    assert token.balance_of(accounts.bob.address) == 0
+
+
+def test_a_mint_needs_a_reference_and_an_amount(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    with pytest.raises(ContractReverted) as missing:
+        token.mint(accounts.bank, accounts.alice.address, 1, b"\x00" * 32)
+    assert missing.value.error_name == "DepositTokenBankReferenceMissing"
+    with pytest.raises(ContractReverted) as zero:
+        token.mint(accounts.bank, accounts.alice.address, 0, REF_1)
+    assert zero.value.error_name == "DepositTokenZeroAmount"
+    assert token.total_supply() == 0
+
+
+def test_a_mint_to_an_account_off_the_list_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    with pytest.raises(ContractReverted) as raised:
+        token.mint(accounts.bank, accounts.carol.address, 1, REF_1)
+    assert raised.value.error_name == "DepositTokenAccountNotAllowed"
+    assert raised.value.args == (accounts.carol.address,)
+    assert token.total_supply() == 0
+
+
+def test_transfers_between_allowed_accounts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    result = token.transfer(accounts.alice, accounts.bob.address, 300)
+    assert result.event("Transfer").args == {"from": accounts.alice.address, "to": accounts.bob.address, "value": 300}
+    assert token.balance_of(accounts.alice.address) == 700
+    assert token.balance_of(accounts.bob.address) == 300
+
+
+def test_a_transfer_to_an_account_off_the_list_reverts_and_balances_stay(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer(accounts.alice, accounts.carol.address, 10)
+    assert raised.value.error_name == "DepositTokenAccountNotAllowed"
+    assert raised.value.args == (accounts.carol.address,)
+    assert token.balance_of(accounts.alice.address) == 1_000
+    assert token.balance_of(accounts.carol.address) == 0
+
+
+def test_a_disallowed_holder_cannot_move_its_tokens(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    foundation.consortium.disallow_account(accounts.regulator, accounts.alice.address)
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer(accounts.alice, accounts.bob.address, 10)
+    assert raised.value.error_name == "DepositTokenAccountNotAllowed"
+    assert raised.value.args == (accounts.alice.address,)
+    assert token.balance_of(accounts.alice.address) == 1_000
+
+
+def test_a_transfer_beyond_the_balance_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 100, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer(accounts.alice, accounts.bob.address, 101)
+    assert raised.value.error_name == "ERC20InsufficientBalance"
+    assert raised.value.args == (accounts.alice.address, 100, 101)
+
+
+def test_a_holder_redeems_through_a_bank(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    result = token.redeem(accounts.alice, 400, accounts.bank2.address, REF_2)
+    redeemed = result.event("DepositRedeemed")
+    assert (redeemed["holder"], redeemed["bank"], redeemed["amount"], redeemed["bankRef"]) == (
+        accounts.alice.address,
+        accounts.bank2.address,
+        400,
+        REF_2,
+    )
+    assert token.balance_of(accounts.alice.address) == 600
+    assert token.total_supply() == 600
+
+
+def test_redeeming_through_a_non_bank_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.redeem(accounts.alice, 400, accounts.bob.address, REF_2)
+    assert raised.value.error_name == "DepositTokenNotABank"
+    assert raised.value.args == (accounts.bob.address,)
+    assert token.total_supply() == 1_000
+
+
+def test_redeeming_with_a_used_reference_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.redeem(accounts.alice, 400, accounts.bank.address, REF_1)
+    assert raised.value.error_name == "DepositTokenBankReferenceUsed"
+    assert token.balance_of(accounts.alice.address) == 1_000
+
+
+def test_the_consortium_pauses_and_unpauses(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    token.pause(accounts.admin)
+    assert token.paused()
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer(accounts.alice, accounts.bob.address, 1)
+    assert raised.value.error_name == "EnforcedPause"
+    with pytest.raises(ContractReverted):
+        token.mint(accounts.bank, accounts.alice.address, 1, REF_3)
+    token.unpause(accounts.admin)
+    token.transfer(accounts.alice, accounts.bob.address, 1)
+    assert token.balance_of(accounts.bob.address) == 1
+
+
+def test_only_the_consortium_admin_pauses(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    with pytest.raises(ContractReverted) as raised:
+        token.pause(accounts.bank)
+    assert raised.value.error_name == "DepositTokenUnauthorized"
+    assert raised.value.args == (accounts.bank.address, b"\x00" * 32)
+    assert not token.paused()
+
+
+def test_unpausing_when_not_paused_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    with pytest.raises(ContractReverted) as raised:
+        foundation.deposit_token.unpause(accounts.admin)
+    assert raised.value.error_name == "ExpectedPause"
+
+
+def test_transfer_from_uses_the_allowance(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    token.approve(accounts.alice, accounts.bob.address, 50)
+    token.transfer_from(accounts.bob, accounts.alice.address, accounts.bob.address, 50)
+    assert token.allowance(accounts.alice.address, accounts.bob.address) == 0
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer_from(accounts.bob, accounts.alice.address, accounts.bob.address, 1)
+    assert raised.value.error_name == "ERC20InsufficientAllowance"
+    assert token.balance_of(accounts.bob.address) == 50
