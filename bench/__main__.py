@@ -25,7 +25,9 @@ def _load(name: str) -> Callable[[bool], Figures]:
 @app.command()
 def main(
     name: Annotated[str, typer.Argument(help=f"one of: {', '.join(BENCHMARKS)}, or 'all'")],
-    quick: Annotated[bool, typer.Option("--quick", help="smaller workloads, for CI and a first look")] = False,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="smaller workloads, for CI and a first look")
+    ] = False,
 ) -> None:
     """Run benchmark NAME (or 'all') and print its figures as one JSON object on the last line."""
     if name != "all" and name not in BENCHMARKS:

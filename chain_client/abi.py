@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-import eth_abi
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 from eth_utils import (
     event_abi_to_log_topic,
     function_abi_to_4byte_selector,
@@ -36,7 +37,7 @@ class DecodedEvent:
 
 
 def _selector_of_error(entry: AbiEntry) -> bytes:
-    return function_abi_to_4byte_selector({**entry, "type": "function"})
+    return function_abi_to_4byte_selector(cast(Any, {**entry, "type": "function"}))
 
 
 def _normalise(abi_type: str, value: Any) -> Any:
@@ -67,7 +68,7 @@ class ContractAbi:
                     raise ValueError(f"overloaded function {entry['name']} is not supported")
                 self.functions[entry["name"]] = entry
             elif kind == "event":
-                self.events_by_topic[event_abi_to_log_topic(entry)] = entry
+                self.events_by_topic[event_abi_to_log_topic(cast(Any, entry))] = entry
                 self.events_by_name[entry["name"]] = entry
             elif kind == "error":
                 self.errors_by_selector[_selector_of_error(entry)] = entry
@@ -82,29 +83,29 @@ class ContractAbi:
 
     def encode_call(self, name: str, *args: Any) -> bytes:
         entry = self.function(name)
-        types = get_abi_input_types(entry)
+        types = get_abi_input_types(cast(Any, entry))
         if len(types) != len(args):
             raise TypeError(f"{name} takes {len(types)} arguments, got {len(args)}")
-        return function_abi_to_4byte_selector(entry) + eth_abi.encode(types, list(args))
+        return function_abi_to_4byte_selector(cast(Any, entry)) + abi_encode(types, list(args))
 
     def decode_result(self, name: str, data: bytes) -> Any:
         """A call's result: the value itself for one output, a tuple for several, None for none."""
         entry = self.function(name)
-        types = get_abi_output_types(entry)
-        values = tuple(_normalise(t, v) for t, v in zip(types, eth_abi.decode(types, data), strict=True))
+        types = get_abi_output_types(cast(Any, entry))
+        values = tuple(_normalise(t, v) for t, v in zip(types, abi_decode(types, data), strict=True))
         if not values:
             return None
         return values[0] if len(values) == 1 else values
 
     def encode_constructor(self, bytecode: bytes, *args: Any) -> bytes:
-        types = get_abi_input_types(self.constructor) if self.constructor else []
+        types = get_abi_input_types(cast(Any, self.constructor)) if self.constructor else []
         if len(types) != len(args):
             raise TypeError(f"the constructor takes {len(types)} arguments, got {len(args)}")
-        return bytecode + (eth_abi.encode(types, list(args)) if types else b"")
+        return bytecode + (abi_encode(types, list(args)) if types else b"")
 
     def event_topic(self, name: str) -> bytes:
         try:
-            return event_abi_to_log_topic(self.events_by_name[name])
+            return event_abi_to_log_topic(cast(Any, self.events_by_name[name]))
         except KeyError:
             raise AttributeError(f"the contract has no event {name!r}") from None
 
@@ -122,9 +123,9 @@ class ContractAbi:
             if _is_dynamic(item["type"]):
                 args[item["name"]] = topic  # only the hash of a dynamic value is in the topic
             else:
-                args[item["name"]] = _normalise(item["type"], eth_abi.decode([_abi_type(item)], topic)[0])
+                args[item["name"]] = _normalise(item["type"], abi_decode([_abi_type(item)], topic)[0])
         plain_types = [_abi_type(item) for item in plain]
-        for item, value in zip(plain, eth_abi.decode(plain_types, log.data), strict=True):
+        for item, value in zip(plain, abi_decode(plain_types, log.data), strict=True):
             args[item["name"]] = _normalise(item["type"], value)
         return DecodedEvent(name=entry["name"], args=args, log=log)
 
@@ -132,8 +133,8 @@ class ContractAbi:
         entry = self.errors_by_selector.get(data[:4])
         if entry is None:
             return None
-        types = get_abi_input_types(entry)
-        values = eth_abi.decode(types, data[4:])
+        types = get_abi_input_types(cast(Any, entry))
+        values = abi_decode(types, data[4:])
         return entry["name"], tuple(_normalise(t, v) for t, v in zip(types, values, strict=True))
 
 
@@ -152,7 +153,7 @@ def _is_dynamic(abi_type: str) -> bool:
 def decode_standard_revert(data: bytes) -> tuple[str, tuple[Any, ...]] | None:
     """``Error(string)`` and ``Panic(uint256)``, which every contract can raise."""
     if data[:4] == ERROR_STRING_SELECTOR:
-        return "Error", tuple(eth_abi.decode(["string"], data[4:]))
+        return "Error", tuple(abi_decode(["string"], data[4:]))
     if data[:4] == PANIC_SELECTOR:
-        return "Panic", tuple(eth_abi.decode(["uint256"], data[4:]))
+        return "Panic", tuple(abi_decode(["uint256"], data[4:]))
     return None

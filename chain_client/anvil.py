@@ -57,11 +57,16 @@ def start_anvil(
     process = subprocess.Popen(
         [
             str(ANVIL_BINARY),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--chain-id", str(chain_id),
-            "--hardfork", "prague",
-            "--gas-limit", str(gas_limit),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(chain_id),
+            "--hardfork",
+            "prague",
+            "--gas-limit",
+            str(gas_limit),
             "--silent",
         ],
         stdout=subprocess.DEVNULL,
@@ -74,7 +79,9 @@ def start_anvil(
             stderr = process.stderr.read().decode() if process.stderr else ""
             raise BackendUnavailable(f"anvil exited with {process.returncode}: {stderr.strip()}")
         try:
-            httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1)
+            httpx.post(
+                url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1
+            )
             return AnvilProcess(process, url)
         except httpx.TransportError:
             time.sleep(0.05)

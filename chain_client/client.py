@@ -107,6 +107,10 @@ class ChainClient:
     def decode_revert(self, error: ExecutionReverted) -> ContractReverted:
         return self._decoder().decode(error.data, error.reason)
 
+    def decode_revert_data(self, data: bytes) -> ContractReverted:
+        """Name raw revert data (e.g. from another tool) against every compiled contract."""
+        return self._decoder().decode(data)
+
     # ------------------------------------------------------------------ reads
 
     def block_number(self) -> int:

@@ -12,8 +12,8 @@ from eth_typing import ChecksumAddress
 from chain_client.client import ChainClient
 from chain_client.contracts import Consortium, DepositToken
 
-DEPOSIT_TOKEN_NAME = "Welfare Deposit CNY"
-DEPOSIT_TOKEN_SYMBOL = "dCNY"
+DEPOSIT_TOKEN_NAME = "Welfare Deposit CNY"  # noqa: S105 - a token name, not a secret
+DEPOSIT_TOKEN_SYMBOL = "dCNY"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,5 @@ class BackendUnavailable(ChainClientError):
     """The chain node cannot be reached or answered with a transport-level error."""
 
 
-
 class KeystoreError(ChainClientError):
     """A keystore is missing, exists already, or the password does not open it."""

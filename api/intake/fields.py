@@ -219,6 +219,8 @@ def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
     for index, line in enumerate(lines):
         chars = _characters(line)
         text = "".join(c.char for c in chars)
+        if any(title in text for title, _ in _TITLES):
+            continue  # a title such as 法定代表人身份证明书 starts like a label but carries no value
         label = match_label(text)
         if label is None:
             prose = _PROSE_REPRESENTATIVE.search(text)

@@ -56,9 +56,7 @@ class ContractWrapper:
         )
         return result
 
-    def events(
-        self, name: str, *, from_block: int = 0, to_block: BlockId = "latest"
-    ) -> list[DecodedEvent]:
+    def events(self, name: str, *, from_block: int = 0, to_block: BlockId = "latest") -> list[DecodedEvent]:
         """Every ``name`` event this contract emitted in the block range, oldest first."""
         logs = self.client.get_logs(
             from_block=from_block,

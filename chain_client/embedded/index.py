@@ -76,7 +76,7 @@ class ChainIndex:
                 )
             )
             for log in receipt_json["logs"]:
-                topics = [bytes.fromhex(topic[2:]) for topic in log["topics"]]
+                topics: list[bytes | None] = [bytes.fromhex(topic[2:]) for topic in log["topics"]]
                 topics += [None] * (4 - len(topics))
                 log_rows.append(
                     (

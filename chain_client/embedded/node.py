@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from eth._utils.address import generate_contract_address
@@ -37,8 +37,9 @@ from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
-from eth.vm.forks import PragueVM
+from eth.vm.forks.prague import PragueVM
 from eth.vm.spoof import SpoofTransaction
+from eth_typing import Address, BlockNumber, Hash32
 from eth_utils import keccak
 
 from chain_client.embedded import rpc_json
@@ -79,7 +80,7 @@ class CallRequest:
 def _chain_class(genesis: Genesis) -> type[MiningChain]:
     class EmbeddedChain(MiningChain):
         chain_id = genesis.chain_id
-        vm_configuration = ((0, PragueVM),)
+        vm_configuration = ((BlockNumber(0), PragueVM),)
 
         def create_header_from_parent(self, parent_header: BlockHeaderAPI, **header_params: Any) -> Any:
             # A permissioned chain keeps one gas limit; py-evm would otherwise drift it.
@@ -133,7 +134,7 @@ class EmbeddedNode:
         self._read_db = open_database(self.path)
         self._read_index = ChainIndex(self._read_db)
         self._reader = self._open_read_chain()
-        self._next_base_fee = self._chain.header.base_fee_per_gas
+        self._next_base_fee = _base_fee(self._chain.header)
 
         self._miner = threading.Thread(target=self._mine_forever, name="embedded-miner", daemon=True)
         self._miner.start()
@@ -147,11 +148,16 @@ class EmbeddedNode:
             if stored != self.chain_id:
                 raise ValueError(f"chain database {self.path} holds chain id {stored}, not {self.chain_id}")
             chain = self._chain_class(base_db)
-            log.debug("embedded chain opened", path=str(self.path), head=chain.get_canonical_head().block_number)
+            log.debug(
+                "embedded chain opened", path=str(self.path), head=chain.get_canonical_head().block_number
+            )
             return chain
         self._write_store.begin()
         try:
-            chain = self._chain_class.from_genesis(base_db, self._genesis_params(), self._genesis_state())
+            chain = cast(
+                MiningChain,
+                self._chain_class.from_genesis(base_db, self._genesis_params(), self._genesis_state()),
+            )
             self._write_store[_CHAIN_ID_KEY] = self.chain_id.to_bytes(32, "big")
             self._write_store.commit()
         except BaseException:
@@ -175,9 +181,9 @@ class EmbeddedNode:
             "base_fee_per_gas": self._genesis.base_fee,
         }
 
-    def _genesis_state(self) -> dict[bytes, dict[str, Any]]:
+    def _genesis_state(self) -> Any:
         return {
-            account: {"balance": balance, "nonce": 0, "code": b"", "storage": {}}
+            Address(account): {"balance": balance, "nonce": 0, "code": b"", "storage": {}}
             for account, balance in self._genesis.alloc.items()
         }
 
@@ -233,7 +239,9 @@ class EmbeddedNode:
     def _check(self, tx: SignedTransactionAPI) -> None:
         """Admission rules; called with the queue lock held so nonces are counted exactly."""
         if tx.chain_id != self.chain_id:
-            raise TransactionRejected(f"transaction is for chain id {tx.chain_id}, this chain is {self.chain_id}")
+            raise TransactionRejected(
+                f"transaction is for chain id {tx.chain_id}, this chain is {self.chain_id}"
+            )
         if tx.hash in self._pending_hashes or self._known(tx.hash):
             raise TransactionRejected(f"transaction 0x{tx.hash.hex()} is already known")
         with self._read_lock:
@@ -252,7 +260,9 @@ class EmbeddedNode:
             )
         cost = tx.gas * tx.max_fee_per_gas + tx.value
         if balance < cost:
-            raise TransactionRejected(f"insufficient funds for gas * price + value: balance {balance}, cost {cost}")
+            raise TransactionRejected(
+                f"insufficient funds for gas * price + value: balance {balance}, cost {cost}"
+            )
 
     def _head_state(self) -> Any:
         # Always name the header: a chain object's own ``header`` is the pending one it was opened
@@ -332,7 +342,7 @@ class EmbeddedNode:
             raise
         with self._queue:
             self._write_store.commit()  # the fsync: from here on the block is acknowledged
-            self._next_base_fee = self._chain.header.base_fee_per_gas
+            self._next_base_fee = _base_fee(self._chain.header)
             self._settle(transactions)
         return block
 
@@ -362,11 +372,11 @@ class EmbeddedNode:
         if block in ("latest", "pending", "safe", "finalized"):
             return head
         if block == "earliest":
-            return self._reader.get_canonical_block_header_by_number(0)
+            return self._reader.get_canonical_block_header_by_number(BlockNumber(0))
         if isinstance(block, int):
             if block > head.block_number or block < 0:
                 raise HeaderNotFound(f"block {block} is beyond the head {head.block_number}")
-            return self._reader.get_canonical_block_header_by_number(block)
+            return self._reader.get_canonical_block_header_by_number(BlockNumber(block))
         raise ValueError(f"unknown block tag {block!r}")
 
     def resolve_block_number(self, block: int | str) -> int:
@@ -374,11 +384,13 @@ class EmbeddedNode:
             number: int = self._header(block).block_number
             return number
 
-    def get_block(self, block: int | str | bytes, full_transactions: bool = False) -> rpc_json.RpcObject | None:
+    def get_block(
+        self, block: int | str | bytes, full_transactions: bool = False
+    ) -> rpc_json.RpcObject | None:
         with self._read_lock:
             try:
                 if isinstance(block, bytes):
-                    header = self._reader.get_block_header_by_hash(block)
+                    header = self._reader.get_block_header_by_hash(Hash32(block))
                     if self._reader.get_canonical_block_hash(header.block_number) != header.hash:
                         return None
                 else:
@@ -401,27 +413,27 @@ class EmbeddedNode:
 
     def get_balance(self, account: bytes, block: int | str = "latest") -> int:
         with self._read_lock:
-            balance: int = self._reader.get_vm(self._header(block)).state.get_balance(account)
+            balance: int = self._reader.get_vm(self._header(block)).state.get_balance(Address(account))
             return balance
 
     def get_code(self, account: bytes, block: int | str = "latest") -> bytes:
         with self._read_lock:
-            code: bytes = self._reader.get_vm(self._header(block)).state.get_code(account)
+            code: bytes = self._reader.get_vm(self._header(block)).state.get_code(Address(account))
             return code
 
     def get_storage_at(self, account: bytes, slot: int, block: int | str = "latest") -> int:
         with self._read_lock:
-            value: int = self._reader.get_vm(self._header(block)).state.get_storage(account, slot)
+            value: int = self._reader.get_vm(self._header(block)).state.get_storage(Address(account), slot)
             return value
 
     def get_nonce(self, account: bytes, block: int | str = "latest") -> int:
         """The account's nonce; ``"pending"`` also counts what is queued or being mined."""
         if block != "pending":
             with self._read_lock:
-                nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(account)
+                nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(Address(account))
                 return nonce
         with self._queue, self._read_lock:
-            committed: int = self._head_state().get_nonce(account)
+            committed: int = self._head_state().get_nonce(Address(account))
             return committed + self._queued_per_sender.get(account, 0)
 
     def next_base_fee(self) -> int:
@@ -434,16 +446,15 @@ class EmbeddedNode:
             vm = self._reader.get_vm(self._header(block))
             with vm.in_costless_state() as state:
                 unsigned = vm.create_unsigned_transaction(
-                    nonce=state.get_nonce(request.sender),
+                    nonce=state.get_nonce(Address(request.sender)),
                     gas_price=0,
                     gas=gas,
-                    to=request.to or b"",
+                    to=Address(request.to or b""),
                     value=request.value,
                     data=request.data,
                 )
-                computation: ComputationAPI = state.costless_execute_transaction(
-                    SpoofTransaction(unsigned, from_=request.sender)
-                )
+                spoofed = cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=request.sender))
+                computation: ComputationAPI = state.costless_execute_transaction(spoofed)
         if computation.is_error:
             raise ExecutionReverted(_revert_data(computation), str(computation.error))
         return computation, gas
@@ -495,13 +506,13 @@ class EmbeddedNode:
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
-            self._next_base_fee = self._chain.header.base_fee_per_gas
+            self._next_base_fee = _base_fee(self._chain.header)
 
 
 def _render_block_transactions(
     block: BlockAPI, receipts: Sequence[ReceiptAPI]
 ) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
-    rendered = []
+    rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
     previous_cumulative = 0
     log_index = 0
     for index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=True)):
@@ -511,7 +522,9 @@ def _render_block_transactions(
             (
                 tx.hash,
                 rpc_json.render_transaction(tx, block.header, index),
-                rpc_json.render_receipt(receipt, tx, block.header, index, own_gas, log_index, contract_address),
+                rpc_json.render_receipt(
+                    receipt, tx, block.header, index, own_gas, log_index, contract_address
+                ),
             )
         )
         previous_cumulative = receipt.gas_used
@@ -524,3 +537,8 @@ def _revert_data(computation: ComputationAPI) -> bytes:
     if error.args and isinstance(error.args[0], bytes):
         return error.args[0]
     return b""
+
+
+def _base_fee(header: BlockHeaderAPI) -> int:
+    fee = header.base_fee_per_gas
+    return 0 if fee is None else fee

@@ -6,12 +6,19 @@ JSON-RPC endpoint, ordinary Ethereum tools and chain_client's own parsing all se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth_utils import encode_hex, to_checksum_address
 
 RpcObject = dict[str, Any]
+
+# py-evm's abstract types lack the fork-specific fields rendered here (base fee, blob gas, requests
+# hash, typed-transaction fields), so the rendered objects are taken as what they are at run time.
+Header = Any
+Block = Any
+Transaction = Any
+PyEvmReceipt = Any
 
 
 def quantity(value: int) -> str:
@@ -32,7 +39,7 @@ def _topic(value: int) -> str:
     return data(value.to_bytes(32, "big"))
 
 
-def render_header(header: BlockHeaderAPI) -> RpcObject:
+def render_header(header: Header) -> RpcObject:
     rendered: RpcObject = {
         "number": quantity(header.block_number),
         "hash": data(header.hash),
@@ -61,7 +68,7 @@ def render_header(header: BlockHeaderAPI) -> RpcObject:
     return rendered
 
 
-def render_block(block: BlockAPI, full_transactions: bool) -> RpcObject:
+def render_block(block: Block, full_transactions: bool) -> RpcObject:
     rendered = render_header(block.header)
     if full_transactions:
         rendered["transactions"] = [
@@ -75,14 +82,16 @@ def render_block(block: BlockAPI, full_transactions: bool) -> RpcObject:
     return rendered
 
 
-def effective_gas_price(tx: SignedTransactionAPI, base_fee: int) -> int:
+def effective_gas_price(tx: Transaction, base_fee: int) -> int:
     if tx.type_id is None:
         price: int = tx.gas_price
         return price
-    return min(tx.max_fee_per_gas, base_fee + tx.max_priority_fee_per_gas)
+    max_fee: int = tx.max_fee_per_gas
+    tip: int = tx.max_priority_fee_per_gas
+    return min(max_fee, base_fee + tip)
 
 
-def render_transaction(tx: SignedTransactionAPI, header: BlockHeaderAPI, index: int) -> RpcObject:
+def render_transaction(tx: Transaction, header: Header, index: int) -> RpcObject:
     rendered: RpcObject = {
         "hash": data(tx.hash),
         "nonce": quantity(tx.nonce),
@@ -122,9 +131,9 @@ def render_transaction(tx: SignedTransactionAPI, header: BlockHeaderAPI, index: 
 
 
 def render_receipt(
-    receipt: ReceiptAPI,
-    tx: SignedTransactionAPI,
-    header: BlockHeaderAPI,
+    receipt: PyEvmReceipt,
+    tx: Transaction,
+    header: Header,
     index: int,
     gas_used: int,
     first_log_index: int,
@@ -155,9 +164,9 @@ def render_receipt(
 
 def render_log(
     log_address: bytes,
-    topics: tuple[int, ...],
+    topics: Sequence[int],
     log_data: bytes,
-    header: BlockHeaderAPI,
+    header: Header,
     tx_hash: bytes,
     tx_index: int,
     log_index: int,

@@ -86,7 +86,9 @@ def test_only_the_admin_grants_roles(foundation: Foundation, accounts: Accounts)
     assert not foundation.consortium.has_role(BANK_ROLE, accounts.alice.address)
 
 
-def test_a_revoked_bank_can_no_longer_allow(foundation: Foundation, accounts: Accounts, chain: ChainClient) -> None:
+def test_a_revoked_bank_can_no_longer_allow(
+    foundation: Foundation, accounts: Accounts, chain: ChainClient
+) -> None:
     foundation.consortium.revoke_role(accounts.admin, BANK_ROLE, accounts.bank2.address)
     with pytest.raises(ContractReverted) as raised:
         foundation.consortium.allow_account(accounts.bank2, accounts.carol.address)

@@ -76,7 +76,11 @@ def test_transfers_between_allowed_accounts(foundation: Foundation, accounts: Ac
     token = foundation.deposit_token
     token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
     result = token.transfer(accounts.alice, accounts.bob.address, 300)
-    assert result.event("Transfer").args == {"from": accounts.alice.address, "to": accounts.bob.address, "value": 300}
+    assert result.event("Transfer").args == {
+        "from": accounts.alice.address,
+        "to": accounts.bob.address,
+        "value": 300,
+    }
     assert token.balance_of(accounts.alice.address) == 700
     assert token.balance_of(accounts.bob.address) == 300
 

@@ -1,0 +1,137 @@
+"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chain_client.client import ChainClient
+from chain_client.compiler import compile_contracts
+from chain_client.config import ChainSettings
+from chain_client.connect import connect, open_embedded_node, operator_account
+from chain_client.deploy import Foundation, deploy_foundation, foundation_at, load_deployment, save_deployment
+from chain_client.embedded.rpc_server import RpcServer
+from chain_client.errors import ChainClientError
+from chain_client.keys import Keystore
+from chain_client.logs import configure_logging
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="The ledger's chain: compile, run, deploy.")
+keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
+app.add_typer(keys_app, name="keys")
+console = Console(stderr=True)
+
+
+@app.callback()
+def _setup(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "INFO") -> None:
+    configure_logging(log_level)
+
+
+@app.command("compile")
+def compile_command(force: Annotated[bool, typer.Option(help="compile even if nothing changed")] = False) -> None:
+    """Compile contracts/ with the offline solcjs build into chain_client/artifacts."""
+    with console.status("compiling contracts"):
+        out = compile_contracts(force=force)
+    console.print(f"artifacts in {out}")
+
+
+def _ensure_foundation(client: ChainClient, settings: ChainSettings) -> Foundation:
+    addresses = load_deployment(settings.deployment_path, client)
+    if addresses is not None:
+        return foundation_at(client, addresses)
+    with console.status("deploying Consortium and DepositToken"):
+        foundation = deploy_foundation(client, operator_account(settings))
+    save_deployment(settings.deployment_path, client, foundation.addresses())
+    return foundation
+
+
+def _print_foundation(client: ChainClient, foundation: Foundation, rpc_url: str) -> None:
+    table = Table(title=f"chain {client.chain_id}, block {client.block_number()}")
+    table.add_column("contract")
+    table.add_column("address")
+    for name, address in foundation.addresses().items():
+        table.add_row(name, address)
+    console.print(table)
+    console.print(f"read-only JSON-RPC: {rpc_url}")
+    console.print(
+        "try: curl -s -X POST -H 'Content-Type: application/json' "
+        f"--data '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}}' {rpc_url}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def node(
+    host: Annotated[str | None, typer.Option(help="JSON-RPC host (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="JSON-RPC port (default from settings)")] = None,
+    exit_after_start: Annotated[bool, typer.Option(help="start, deploy, print, then stop (smoke test)")] = False,
+) -> None:
+    """Run the durable embedded chain with its read-only JSON-RPC endpoint; deploy the contracts once."""
+    settings = ChainSettings()
+    compile_contracts()
+    embedded = open_embedded_node(settings)
+    client = connect(settings, node=embedded)
+    try:
+        foundation = _ensure_foundation(client, settings)
+        with RpcServer(embedded, host or settings.rpc_host, settings.rpc_port if port is None else port) as server:
+            _print_foundation(client, foundation, server.url)
+            if not exit_after_start:
+                stop = threading.Event()
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
+                console.print("running; Ctrl-C to stop")
+                try:
+                    stop.wait()
+                except KeyboardInterrupt:
+                    pass
+    finally:
+        embedded.close()
+
+
+@app.command()
+def deploy() -> None:
+    """Deploy the contracts to the configured chain (LEDGER_CHAIN_BACKEND / LEDGER_CHAIN_RPC_URL)."""
+    settings = ChainSettings()
+    client = connect(settings)
+    try:
+        foundation = _ensure_foundation(client, settings)
+        for name, address in foundation.addresses().items():
+            console.print(f"{name}: {address}")
+    finally:
+        client.close()
+
+
+@keys_app.command("create")
+def keys_create(
+    name: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create an encrypted keystore for organisation account NAME."""
+    settings = ChainSettings()
+    store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
+    account = store.create(name, password)
+    console.print(f"{name}: {account.address}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List the keystores and their addresses (no password needed)."""
+    settings = ChainSettings()
+    store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
+    for name in store.names():
+        console.print(f"{name}: {store.address_of(name)}")
+
+
+def main() -> None:
+    try:
+        app()
+    except ChainClientError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Serve ``ReadOnlyRpc`` over HTTP (JSON-RPC 2.0, single and batch requests) on a background thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import structlog
+
+from chain_client.embedded.node import EmbeddedNode
+from chain_client.embedded.rpc_api import INVALID_REQUEST, ReadOnlyRpc, RpcError
+
+log = structlog.get_logger(__name__)
+
+MAX_BODY_BYTES = 1 << 20
+MAX_BATCH = 100
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _RpcHttpServer
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(INVALID_REQUEST, "request body too large"))
+            return
+        body = self.rfile.read(length)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            self._reply(HTTPStatus.OK, _error(-32700, "parse error"))
+            return
+        rpc = self.server.rpc
+        if isinstance(request, list):
+            if not request or len(request) > MAX_BATCH:
+                self._reply(HTTPStatus.OK, _error(INVALID_REQUEST, f"a batch holds 1 to {MAX_BATCH} requests"))
+                return
+            answers = [answer for answer in (rpc.handle(item) for item in request) if answer is not None]
+            self._reply(HTTPStatus.OK, answers)
+        else:
+            self._reply(HTTPStatus.OK, rpc.handle(request))
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._reply(HTTPStatus.METHOD_NOT_ALLOWED, _error(INVALID_REQUEST, "POST JSON-RPC 2.0 requests here"))
+
+    def _reply(self, status: HTTPStatus, payload: Any) -> None:
+        body = json.dumps(payload).encode() if payload is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+        log.debug("rpc request", client=self.address_string(), line=format % args)
+
+
+def _error(code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": None, "error": RpcError(code, message).as_object()}
+
+
+class _RpcHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], rpc: ReadOnlyRpc) -> None:
+        super().__init__(address, _Handler)
+        self.rpc = rpc
+
+
+class RpcServer:
+    """The read-only JSON-RPC endpoint of an embedded node; ``url`` once started."""
+
+    def __init__(self, node: EmbeddedNode, host: str = "127.0.0.1", port: int = 8545) -> None:
+        self._server = _RpcHttpServer((host, port), ReadOnlyRpc(node))
+        bound_host, bound_port = self._server.server_address[:2]
+        self.url = f"http://{bound_host!s}:{bound_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="rpc-server", daemon=True)
+
+    def start(self) -> RpcServer:
+        self._thread.start()
+        log.info("read-only JSON-RPC listening", url=self.url)
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> RpcServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
