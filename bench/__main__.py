@@ -11,6 +11,7 @@ from typing import Annotated, cast
 import typer
 
 from bench import BENCHMARKS
+from chain_client.logs import configure_logging
 
 Figures = dict[str, object]
 
@@ -33,6 +34,7 @@ def main(
     if name != "all" and name not in BENCHMARKS:
         typer.echo(f"unknown benchmark {name!r}; choose one of: {', '.join(BENCHMARKS)}, all", err=True)
         raise typer.Exit(code=2)
+    configure_logging("WARNING")
     names = list(BENCHMARKS) if name == "all" else [name]
     figures: dict[str, object] = {}
     for each in names:

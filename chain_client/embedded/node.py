@@ -119,8 +119,10 @@ class EmbeddedNode:
 
         self._pending: list[SignedTransactionAPI] = []
         self._pending_hashes: set[bytes] = set()
-        self._queued_per_sender: dict[bytes, int] = {}
-        """Transactions accepted and not yet committed (queued or being mined), per sender."""
+        self._in_flight: dict[bytes, tuple[int, int]] = {}
+        """Per sender with transactions accepted and not yet settled: (how many, next nonce).
+        While a sender has any, its next nonce comes from here, not from the committed state, so the
+        block commit (an fsync) need not hold the queue lock."""
         self._rejected: dict[bytes, str] = {}
         self._next_base_fee = genesis.base_fee
         self._closed = False
@@ -220,7 +222,8 @@ class EmbeddedNode:
             self._check(tx)
             self._pending.append(tx)
             self._pending_hashes.add(tx.hash)
-            self._queued_per_sender[tx.sender] = self._queued_per_sender.get(tx.sender, 0) + 1
+            count, _ = self._in_flight.get(tx.sender, (0, 0))
+            self._in_flight[tx.sender] = (count + 1, tx.nonce + 1)
             self._queue.notify_all()
         tx_hash: bytes = tx.hash
         return tx_hash
@@ -246,9 +249,8 @@ class EmbeddedNode:
             raise TransactionRejected(f"transaction 0x{tx.hash.hex()} is already known")
         with self._read_lock:
             state = self._head_state()
-            committed_nonce = state.get_nonce(tx.sender)
             balance = state.get_balance(tx.sender)
-        expected_nonce = committed_nonce + self._queued_per_sender.get(tx.sender, 0)
+            expected_nonce = self._next_nonce(tx.sender, state)
         if tx.nonce != expected_nonce:
             which = "too low" if tx.nonce < expected_nonce else "too high"
             raise TransactionRejected(f"nonce {which}: got {tx.nonce}, next is {expected_nonce}")
@@ -340,10 +342,10 @@ class EmbeddedNode:
             self._write_store.rollback()
             self._chain = self._open_write_chain()
             raise
+        self._write_store.commit()  # the fsync: from here on the block is durable
         with self._queue:
-            self._write_store.commit()  # the fsync: from here on the block is acknowledged
             self._next_base_fee = _base_fee(self._chain.header)
-            self._settle(transactions)
+            self._settle(transactions)  # and acknowledged: receipts are handed out after this
         return block
 
     def _settle(self, transactions: Sequence[SignedTransactionAPI], rejected: str | None = None) -> None:
@@ -351,11 +353,11 @@ class EmbeddedNode:
         with self._queue:
             for tx in transactions:
                 self._pending_hashes.discard(tx.hash)
-                remaining = self._queued_per_sender[tx.sender] - 1
-                if remaining:
-                    self._queued_per_sender[tx.sender] = remaining
+                count, next_nonce = self._in_flight[tx.sender]
+                if count > 1:
+                    self._in_flight[tx.sender] = (count - 1, next_nonce)
                 else:
-                    del self._queued_per_sender[tx.sender]
+                    del self._in_flight[tx.sender]
                 if rejected is not None:
                     self._rejected[tx.hash] = rejected
             self._queue.notify_all()
@@ -433,8 +435,14 @@ class EmbeddedNode:
                 nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(Address(account))
                 return nonce
         with self._queue, self._read_lock:
-            committed: int = self._head_state().get_nonce(Address(account))
-            return committed + self._queued_per_sender.get(account, 0)
+            return self._next_nonce(account, self._head_state())
+
+    def _next_nonce(self, account: bytes, head_state: Any) -> int:
+        """Call with the queue lock held."""
+        if account in self._in_flight:
+            return self._in_flight[account][1]
+        committed: int = head_state.get_nonce(Address(account))
+        return committed
 
     def next_base_fee(self) -> int:
         with self._queue:

@@ -1,0 +1,205 @@
+"""``python -m bench chain``: the embedded chain against anvil, and how lookups and restarts scale.
+
+Figures:
+- ``embedded_tx_per_s``, ``anvil_tx_per_s``, ``ratio``: N deposit-token transfers submitted through
+  chain_client (sign, allocate nonce, send; all submitted, then every receipt awaited), on each
+  backend in the same run. ``raw_*``: the same transfers pre-signed and sent as raw transactions.
+  ``sequential_*``: one typed-wrapper call at a time (simulate, send, wait), the latency-bound case.
+- ``receipt_ms_1k`` / ``receipt_ms_10k``: median receipt-by-hash lookup with 1k and 10k blocks of
+  history; ``logs_ms_*``: getLogs for one event over a fixed 100-block range; ``restart_s_*``: time to
+  reopen the chain and answer its first read.
+- ``gas``: gas used by each Consortium and DepositToken operation.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_canonical_address
+
+from chain_client import ChainClient, compile_contracts
+from chain_client.anvil import start_anvil
+from chain_client.backends import EmbeddedBackend, JsonRpcBackend
+from chain_client.config import DEV_OPERATOR_KEY
+from chain_client.contracts import BANK_ROLE
+from chain_client.deploy import Foundation, deploy_foundation
+from chain_client.embedded.index import LogQuery
+from chain_client.embedded.node import EmbeddedNode, Genesis
+
+CHAIN_ID = 1337
+ADMIN: LocalAccount = Account.from_key(DEV_OPERATOR_KEY)
+PAYEE: LocalAccount = Account.from_key(keccak(text="bench payee"))
+GENESIS = Genesis(chain_id=CHAIN_ID, alloc={to_canonical_address(ADMIN.address): 10**27})
+TRANSFER_GAS = 120_000
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"  {message}\n")
+    sys.stderr.flush()
+
+
+def _setup(client: ChainClient) -> tuple[Foundation, dict[str, int]]:
+    """Deploy, make the admin a bank, allow admin and payee, mint; return the gas of each step."""
+    gas: dict[str, int] = {}
+    foundation = deploy_foundation(client, ADMIN)
+    consortium, token = foundation.consortium, foundation.deposit_token
+    gas["grantRole"] = consortium.grant_role(ADMIN, BANK_ROLE, ADMIN.address).receipt.gas_used
+    gas["allowAccount"] = consortium.allow_account(ADMIN, ADMIN.address).receipt.gas_used
+    consortium.allow_account(ADMIN, PAYEE.address)
+    gas["mint"] = token.mint(ADMIN, ADMIN.address, 10**30, keccak(text="bench deposit")).receipt.gas_used
+    gas["transfer_first"] = token.transfer(ADMIN, PAYEE.address, 1).receipt.gas_used
+    gas["transfer"] = token.transfer(ADMIN, PAYEE.address, 1).receipt.gas_used
+    gas["approve"] = token.approve(ADMIN, PAYEE.address, 10).receipt.gas_used
+    gas["redeem"] = token.redeem(ADMIN, 5, ADMIN.address, keccak(text="bench redemption")).receipt.gas_used
+    gas["pause"] = token.pause(ADMIN).receipt.gas_used
+    gas["unpause"] = token.unpause(ADMIN).receipt.gas_used
+    return foundation, gas
+
+
+def _rate(count: int, work: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    work()
+    return count / (time.perf_counter() - started)
+
+
+def _throughput(client: ChainClient, foundation: Foundation, count: int) -> dict[str, float]:
+    token = foundation.deposit_token
+    data = token.transfer_data(PAYEE.address, 1)
+
+    def pipelined() -> None:
+        pending = [client.submit(ADMIN, token.address, data, gas=TRANSFER_GAS) for _ in range(count)]
+        for each in pending:
+            each.wait()
+
+    def raw() -> None:
+        first = client.backend.get_nonce(ADMIN.address)
+        max_fee = 4 * client.backend.next_base_fee() + 1
+        signed = [
+            bytes(
+                ADMIN.sign_transaction(
+                    {
+                        "type": 2,
+                        "chainId": client.chain_id,
+                        "nonce": first + offset,
+                        "gas": TRANSFER_GAS,
+                        "maxFeePerGas": max_fee,
+                        "maxPriorityFeePerGas": 0,
+                        "to": token.address,
+                        "value": 0,
+                        "data": data,
+                    }
+                ).raw_transaction
+            )
+            for offset in range(count)
+        ]
+        hashes = [client.backend.send_raw_transaction(tx) for tx in signed]
+        for tx_hash in hashes:
+            client.backend.wait_for_receipt(tx_hash, 120)
+
+    def sequential() -> None:
+        for _ in range(count // 4):
+            token.transfer(ADMIN, PAYEE.address, 1)
+
+    return {
+        "tx_per_s": _rate(count, pipelined),
+        "raw_tx_per_s": _rate(count, raw),
+        "sequential_tx_per_s": _rate(count // 4, sequential),
+    }
+
+
+def _build_history(node: EmbeddedNode, foundation: Foundation, client: ChainClient, blocks: int) -> list[bytes]:
+    """Grow the chain to ``blocks`` blocks, one transaction each; token transfers (with logs) in the
+    first 100 blocks measured for getLogs, cheap native transfers elsewhere. Returns sample hashes."""
+    token = foundation.deposit_token
+    sample: list[bytes] = []
+    reported = time.monotonic()
+    while (height := node.block_number()) < blocks:
+        if height < 200:
+            receipt = client.submit(ADMIN, token.address, token.transfer_data(PAYEE.address, 1), gas=TRANSFER_GAS).wait()
+        else:
+            receipt = client.submit(ADMIN, PAYEE.address, value=1, gas=21_000).wait()
+        if height % 97 == 0:
+            sample.append(receipt.transaction_hash)
+        if time.monotonic() - reported > 10:
+            _progress(f"history: {height}/{blocks} blocks")
+            reported = time.monotonic()
+    return sample
+
+
+def _median_ms(work: Callable[[], Any], repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def _scaling(quick: bool) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-chain-") as scratch:
+        path = Path(scratch) / "chain.db"
+        node = EmbeddedNode(path, GENESIS)
+        client = ChainClient(EmbeddedBackend(node))
+        foundation, _ = _setup(client)
+        topic = client.abi("DepositToken").event_topic("Transfer")
+        token = to_canonical_address(foundation.deposit_token.address)
+        samples: list[bytes] = []
+        for label, blocks in (("1k", 1_000), ("10k", 10_000)):
+            _progress(f"growing the chain to {blocks} blocks")
+            samples += _build_history(node, foundation, client, blocks)
+
+            def lookup_receipts() -> None:
+                for tx_hash in samples:
+                    client.backend.get_receipt(tx_hash)
+
+            figures[f"receipt_ms_{label}"] = _median_ms(lookup_receipts, 20) / len(samples)
+            query = LogQuery(from_block=100, to_block=199, addresses=[token], topics=[[topic]])
+            figures[f"logs_ms_{label}"] = _median_ms(lambda q=query: node.get_logs(q), 20)
+            node.close()
+            started = time.perf_counter()
+            node = EmbeddedNode(path, GENESIS)
+            node.get_receipt(samples[0])
+            figures[f"restart_s_{label}"] = time.perf_counter() - started
+            client = ChainClient(EmbeddedBackend(node))
+        node.close()
+    del quick  # the history sizes are the issue's, quick or not: restart at 10k is the point
+    return figures
+
+
+def run(quick: bool) -> dict[str, object]:
+    compile_contracts()
+    count = 300 if quick else 1_000
+    figures: dict[str, object] = {"transfers": count}
+
+    _progress(f"embedded: {count} transfers")
+    embedded = ChainClient(EmbeddedBackend(EmbeddedNode(None, GENESIS)))
+    foundation, gas = _setup(embedded)
+    embedded_rates = _throughput(embedded, foundation, count)
+    embedded.close()
+
+    _progress(f"anvil: {count} transfers")
+    with start_anvil(chain_id=CHAIN_ID) as anvil:
+        remote = ChainClient(JsonRpcBackend(anvil.url))
+        foundation, _ = _setup(remote)
+        anvil_rates = _throughput(remote, foundation, count)
+
+    for name, value in embedded_rates.items():
+        figures[f"embedded_{name}"] = round(value, 1)
+        figures[f"anvil_{name}"] = round(anvil_rates[name], 1)
+    figures["ratio"] = round(embedded_rates["tx_per_s"] / anvil_rates["tx_per_s"], 3)
+    figures["raw_ratio"] = round(embedded_rates["raw_tx_per_s"] / anvil_rates["raw_tx_per_s"], 3)
+    figures["sequential_ratio"] = round(
+        embedded_rates["sequential_tx_per_s"] / anvil_rates["sequential_tx_per_s"], 3
+    )
+    figures["gas"] = gas
+    figures.update({key: round(value, 4) for key, value in _scaling(quick).items()})
+    return figures
