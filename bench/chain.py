@@ -115,7 +115,9 @@ def _throughput(client: ChainClient, foundation: Foundation, count: int) -> dict
     }
 
 
-def _build_history(node: EmbeddedNode, foundation: Foundation, client: ChainClient, blocks: int) -> list[bytes]:
+def _build_history(
+    node: EmbeddedNode, foundation: Foundation, client: ChainClient, blocks: int
+) -> list[bytes]:
     """Grow the chain to ``blocks`` blocks, one transaction each; token transfers (with logs) in the
     first 100 blocks measured for getLogs, cheap native transfers elsewhere. Returns sample hashes."""
     token = foundation.deposit_token
@@ -123,7 +125,9 @@ def _build_history(node: EmbeddedNode, foundation: Foundation, client: ChainClie
     reported = time.monotonic()
     while (height := node.block_number()) < blocks:
         if height < 200:
-            receipt = client.submit(ADMIN, token.address, token.transfer_data(PAYEE.address, 1), gas=TRANSFER_GAS).wait()
+            receipt = client.submit(
+                ADMIN, token.address, token.transfer_data(PAYEE.address, 1), gas=TRANSFER_GAS
+            ).wait()
         else:
             receipt = client.submit(ADMIN, PAYEE.address, value=1, gas=21_000).wait()
         if height % 97 == 0:
@@ -143,27 +147,37 @@ def _median_ms(work: Callable[[], Any], repeats: int) -> float:
     return statistics.median(timings)
 
 
-def _scaling(quick: bool) -> dict[str, float]:
+def _measure_lookups(
+    node: EmbeddedNode, client: ChainClient, samples: list[bytes], token: bytes
+) -> dict[str, float]:
+    topic = client.abi("DepositToken").event_topic("Transfer")
+    query = LogQuery(from_block=100, to_block=199, addresses=[token], topics=[[topic]])
+
+    def lookup_receipts() -> None:
+        for tx_hash in samples:
+            client.backend.get_receipt(tx_hash)
+
+    return {
+        "receipt_ms": _median_ms(lookup_receipts, 20) / len(samples),
+        "logs_ms": _median_ms(lambda: node.get_logs(query), 20),
+    }
+
+
+def _scaling() -> dict[str, float]:
+    """Lookups and restart with 1k and then 10k blocks of history (the same sizes, quick or not)."""
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-chain-") as scratch:
         path = Path(scratch) / "chain.db"
         node = EmbeddedNode(path, GENESIS)
         client = ChainClient(EmbeddedBackend(node))
         foundation, _ = _setup(client)
-        topic = client.abi("DepositToken").event_topic("Transfer")
         token = to_canonical_address(foundation.deposit_token.address)
         samples: list[bytes] = []
         for label, blocks in (("1k", 1_000), ("10k", 10_000)):
             _progress(f"growing the chain to {blocks} blocks")
             samples += _build_history(node, foundation, client, blocks)
-
-            def lookup_receipts() -> None:
-                for tx_hash in samples:
-                    client.backend.get_receipt(tx_hash)
-
-            figures[f"receipt_ms_{label}"] = _median_ms(lookup_receipts, 20) / len(samples)
-            query = LogQuery(from_block=100, to_block=199, addresses=[token], topics=[[topic]])
-            figures[f"logs_ms_{label}"] = _median_ms(lambda q=query: node.get_logs(q), 20)
+            for name, value in _measure_lookups(node, client, samples, token).items():
+                figures[f"{name}_{label}"] = value
             node.close()
             started = time.perf_counter()
             node = EmbeddedNode(path, GENESIS)
@@ -171,7 +185,6 @@ def _scaling(quick: bool) -> dict[str, float]:
             figures[f"restart_s_{label}"] = time.perf_counter() - started
             client = ChainClient(EmbeddedBackend(node))
         node.close()
-    del quick  # the history sizes are the issue's, quick or not: restart at 10k is the point
     return figures
 
 
@@ -201,5 +214,5 @@ def run(quick: bool) -> dict[str, object]:
         embedded_rates["sequential_tx_per_s"] / anvil_rates["sequential_tx_per_s"], 3
     )
     figures["gas"] = gas
-    figures.update({key: round(value, 4) for key, value in _scaling(quick).items()})
+    figures.update({key: round(value, 4) for key, value in _scaling().items()})
     return figures

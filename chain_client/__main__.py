@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from typing import Annotated
@@ -20,7 +21,9 @@ from chain_client.errors import ChainClientError
 from chain_client.keys import Keystore
 from chain_client.logs import configure_logging
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="The ledger's chain: compile, run, deploy.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="The ledger's chain: compile, run, deploy."
+)
 keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
 app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
@@ -32,7 +35,9 @@ def _setup(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] 
 
 
 @app.command("compile")
-def compile_command(force: Annotated[bool, typer.Option(help="compile even if nothing changed")] = False) -> None:
+def compile_command(
+    force: Annotated[bool, typer.Option(help="compile even if nothing changed")] = False,
+) -> None:
     """Compile contracts/ with the offline solcjs build into chain_client/artifacts."""
     with console.status("compiling contracts"):
         out = compile_contracts(force=force)
@@ -59,7 +64,7 @@ def _print_foundation(client: ChainClient, foundation: Foundation, rpc_url: str)
     console.print(f"read-only JSON-RPC: {rpc_url}")
     console.print(
         "try: curl -s -X POST -H 'Content-Type: application/json' "
-        f"--data '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}}' {rpc_url}",
+        f'--data \'{{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}}\' {rpc_url}',
         soft_wrap=True,
     )
 
@@ -68,7 +73,9 @@ def _print_foundation(client: ChainClient, foundation: Foundation, rpc_url: str)
 def node(
     host: Annotated[str | None, typer.Option(help="JSON-RPC host (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="JSON-RPC port (default from settings)")] = None,
-    exit_after_start: Annotated[bool, typer.Option(help="start, deploy, print, then stop (smoke test)")] = False,
+    exit_after_start: Annotated[
+        bool, typer.Option(help="start, deploy, print, then stop (smoke test)")
+    ] = False,
 ) -> None:
     """Run the durable embedded chain with its read-only JSON-RPC endpoint; deploy the contracts once."""
     settings = ChainSettings()
@@ -77,16 +84,16 @@ def node(
     client = connect(settings, node=embedded)
     try:
         foundation = _ensure_foundation(client, settings)
-        with RpcServer(embedded, host or settings.rpc_host, settings.rpc_port if port is None else port) as server:
+        with RpcServer(
+            embedded, host or settings.rpc_host, settings.rpc_port if port is None else port
+        ) as server:
             _print_foundation(client, foundation, server.url)
             if not exit_after_start:
                 stop = threading.Event()
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
                 console.print("running; Ctrl-C to stop")
-                try:
+                with contextlib.suppress(KeyboardInterrupt):
                     stop.wait()
-                except KeyboardInterrupt:
-                    pass
     finally:
         embedded.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
@@ -56,6 +57,58 @@ class DepositToken(ContractWrapper):
 
     def unpause(self, admin: LocalAccount) -> TxResult:
         return self._write(admin, "unpause")
+
+    def name(self) -> str:
+        return str(self._read("name"))
+
+    def nonces(self, owner: str) -> int:
+        """The owner's next EIP-2612 permit nonce."""
+        return int(self._read("nonces", owner))
+
+    def sign_permit(
+        self, owner: LocalAccount, spender: str, value: int, deadline: int, *, nonce: int | None = None
+    ) -> tuple[int, bytes, bytes]:
+        """The owner's EIP-2612 signature ``(v, r, s)`` letting ``spender`` move ``value`` until ``deadline``.
+
+        The typed data is exactly EIP-712, so a wallet's ``eth_signTypedData_v4`` gives the same bytes.
+        """
+        domain = {
+            "name": self.name(),
+            "version": "1",
+            "chainId": self.client.chain_id,
+            "verifyingContract": self.address,
+        }
+        types = {
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ]
+        }
+        message = {
+            "owner": owner.address,
+            "spender": spender,
+            "value": value,
+            "nonce": self.nonces(owner.address) if nonce is None else nonce,
+            "deadline": deadline,
+        }
+        signed = Account.sign_typed_data(owner.key, domain, types, message)
+        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+    def permit(
+        self,
+        sender: LocalAccount,
+        owner: str,
+        spender: str,
+        value: int,
+        deadline: int,
+        signature: tuple[int, bytes, bytes],
+    ) -> TxResult:
+        """Submit an owner's permit (anyone may send it; the signature is what counts)."""
+        v, r, s = signature
+        return self._write(sender, "permit", owner, spender, value, deadline, v, r, s)
 
     def transfer_data(self, to: str, amount: int) -> bytes:
         """Calldata of ``transfer`` (for pre-signed and batched sends)."""

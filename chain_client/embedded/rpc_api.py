@@ -22,7 +22,17 @@ EXECUTION_REVERTED = 3
 LIMIT_EXCEEDED = -32005
 
 _BLOCK_TAGS = ("latest", "earliest", "pending", "safe", "finalized")
-_WRITE_PREFIXES = ("eth_send", "eth_sign", "personal_", "evm_", "anvil_", "hardhat_", "debug_", "admin_", "miner_")
+_WRITE_PREFIXES = (
+    "eth_send",
+    "eth_sign",
+    "personal_",
+    "evm_",
+    "anvil_",
+    "hardhat_",
+    "debug_",
+    "admin_",
+    "miner_",
+)
 
 
 class RpcError(Exception):
@@ -93,7 +103,11 @@ class ReadOnlyRpc:
     def handle(self, request: Any) -> dict[str, Any] | None:
         """Answer one request object; ``None`` for a notification (no id)."""
         if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "method" not in request:
-            return {"jsonrpc": "2.0", "id": None, "error": RpcError(INVALID_REQUEST, "invalid request").as_object()}
+            return {
+                "jsonrpc": "2.0",
+                "id": None,
+                "error": RpcError(INVALID_REQUEST, "invalid request").as_object(),
+            }
         request_id = request.get("id")
         try:
             result = self.dispatch(str(request["method"]), request.get("params", []))
@@ -204,7 +218,8 @@ class ReadOnlyRpc:
             raise RpcError(EXECUTION_REVERTED, "execution reverted", "0x" + exc.data.hex()) from None
 
     def _call(self, call: Any, block: Any = "latest") -> str:
-        return "0x" + self._execute(self._node.call, call, block).hex()
+        output: bytes = self._execute(self._node.call, call, block)
+        return "0x" + output.hex()
 
     def _estimate_gas(self, call: Any, block: Any = "latest") -> str:
         return hex(self._execute(self._node.estimate_gas, call, block))

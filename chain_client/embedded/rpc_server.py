@@ -23,10 +23,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _RpcHttpServer
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(INVALID_REQUEST, "request body too large"))
+            self._reply(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(INVALID_REQUEST, "request body too large")
+            )
             return
         body = self.rfile.read(length)
         try:
@@ -37,14 +39,16 @@ class _Handler(BaseHTTPRequestHandler):
         rpc = self.server.rpc
         if isinstance(request, list):
             if not request or len(request) > MAX_BATCH:
-                self._reply(HTTPStatus.OK, _error(INVALID_REQUEST, f"a batch holds 1 to {MAX_BATCH} requests"))
+                self._reply(
+                    HTTPStatus.OK, _error(INVALID_REQUEST, f"a batch holds 1 to {MAX_BATCH} requests")
+                )
                 return
             answers = [answer for answer in (rpc.handle(item) for item in request) if answer is not None]
             self._reply(HTTPStatus.OK, answers)
         else:
             self._reply(HTTPStatus.OK, rpc.handle(request))
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply(HTTPStatus.METHOD_NOT_ALLOWED, _error(INVALID_REQUEST, "POST JSON-RPC 2.0 requests here"))
 
     def _reply(self, status: HTTPStatus, payload: Any) -> None:
@@ -55,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("rpc request", client=self.address_string(), line=format % args)
 
 

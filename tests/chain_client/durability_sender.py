@@ -27,7 +27,11 @@ def main(path: Path) -> None:
         pending = [client.submit(ACCOUNTS.admin, ACCOUNTS.bob.address, value=1, gas=21_000) for _ in range(4)]
         for each in pending:
             receipt = each.wait()
-            line = {"tx": receipt.transaction_hash.hex(), "block": receipt.block_number, "hash": receipt.block_hash.hex()}
+            line = {
+                "tx": receipt.transaction_hash.hex(),
+                "block": receipt.block_number,
+                "hash": receipt.block_hash.hex(),
+            }
             sys.stdout.write(json.dumps(line) + "\n")
             sys.stdout.flush()
 

@@ -70,4 +70,5 @@ def test_a_second_kill_after_a_restart_loses_nothing_either(tmp_path: Path) -> N
     with EmbeddedNode(path, GENESIS) as node:
         for ack in first + second:
             block = node.get_block(int(str(ack["block"])))
-            assert block is not None and block["hash"] == "0x" + str(ack["hash"])
+            assert block is not None
+            assert block["hash"] == "0x" + str(ack["hash"])

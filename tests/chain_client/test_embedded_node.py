@@ -84,7 +84,9 @@ def test_queued_transactions_share_blocks(node: EmbeddedNode) -> None:
         (_transfer(0, value=10**30), "insufficient funds"),
     ],
 )
-def test_bad_transactions_are_refused_and_nothing_changes(node: EmbeddedNode, raw: bytes, reason: str) -> None:
+def test_bad_transactions_are_refused_and_nothing_changes(
+    node: EmbeddedNode, raw: bytes, reason: str
+) -> None:
     with pytest.raises(TransactionRejected, match=reason):
         node.send_raw_transaction(raw)
     assert node.block_number() == 0
@@ -108,9 +110,7 @@ def test_the_log_index_answers_by_address_and_topic(node: EmbeddedNode) -> None:
         client.transact(ADMIN, consortium, abi.encode_call("allowAccount", account.address))
     head = node.block_number()
     allowed = abi.event_topic("AccountAllowed")
-    logs = node.get_logs(
-        LogQuery(0, head, addresses=[to_canonical_address(consortium)], topics=[[allowed]])
-    )
+    logs = node.get_logs(LogQuery(0, head, addresses=[to_canonical_address(consortium)], topics=[[allowed]]))
     assert [log["topics"][1][-40:] for log in logs] == [
         ACCOUNTS.alice.address[2:].lower(),
         ACCOUNTS.bob.address[2:].lower(),
@@ -146,8 +146,16 @@ def test_an_unfunded_sender_is_refused() -> None:
     with EmbeddedNode(None, GENESIS) as node:
         raw = bytes(
             stranger.sign_transaction(
-                {"type": 2, "chainId": CHAIN_ID, "nonce": 0, "gas": 21_000, "maxFeePerGas": 2 * 10**9,
-                 "maxPriorityFeePerGas": 0, "to": ADMIN.address, "value": 0}
+                {
+                    "type": 2,
+                    "chainId": CHAIN_ID,
+                    "nonce": 0,
+                    "gas": 21_000,
+                    "maxFeePerGas": 2 * 10**9,
+                    "maxPriorityFeePerGas": 0,
+                    "to": ADMIN.address,
+                    "value": 0,
+                }
             ).raw_transaction
         )
         with pytest.raises(TransactionRejected, match="insufficient funds"):

@@ -59,7 +59,9 @@ def test_web3_verifies_a_donation_like_receipt_by_hash(world: tuple[ChainClient,
     assert event["args"]["amount"] == 500
     tx = w3.eth.get_transaction(tx_hash)
     assert tx["from"] == ACCOUNTS.admin.address
-    assert w3.eth.get_block(receipt["blockNumber"], full_transactions=True)["transactions"][0]["hash"] == tx_hash
+    assert (
+        w3.eth.get_block(receipt["blockNumber"], full_transactions=True)["transactions"][0]["hash"] == tx_hash
+    )
 
 
 def test_web3_filters_logs_and_calls_contracts(world: tuple[ChainClient, Foundation, Web3]) -> None:
@@ -91,7 +93,15 @@ def test_writes_are_refused(world: tuple[ChainClient, Foundation, Web3]) -> None
     [
         ({"jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": ["0x12", "latest"]}, -32602),
         ({"jsonrpc": "2.0", "id": 1, "method": "eth_noSuchMethod", "params": []}, -32601),
-        ({"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [{"fromBlock": "0x5", "toBlock": "0x1"}]}, -32602),
+        (
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "eth_getLogs",
+                "params": [{"fromBlock": "0x5", "toBlock": "0x1"}],
+            },
+            -32602,
+        ),
         ({"id": 1, "method": "eth_chainId"}, -32600),
     ],
 )

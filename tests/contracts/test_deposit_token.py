@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chain_client import ContractReverted
-from chain_client.contracts import BANK_ROLE
+from chain_client import ChainClient, ContractReverted
+from chain_client.contracts import BANK_ROLE, DepositToken
 from chain_client.deploy import Foundation
 from tests.conftest import Accounts
 
@@ -192,3 +192,62 @@ def test_transfer_from_uses_the_allowance(foundation: Foundation, accounts: Acco
         token.transfer_from(accounts.bob, accounts.alice.address, accounts.bob.address, 1)
     assert raised.value.error_name == "ERC20InsufficientAllowance"
     assert token.balance_of(accounts.bob.address) == 50
+
+
+def test_a_permit_signature_sets_the_allowance_in_one_transaction(
+    foundation: Foundation, accounts: Accounts, chain: ChainClient
+) -> None:
+    token = foundation.deposit_token
+    deadline = chain.backend.get_block("latest").timestamp + 3600  # type: ignore[union-attr]
+    signature = token.sign_permit(accounts.alice, accounts.bob.address, 250, deadline)
+    result = token.permit(
+        accounts.bob, accounts.alice.address, accounts.bob.address, 250, deadline, signature
+    )
+    assert result.event("Approval").args == {
+        "owner": accounts.alice.address,
+        "spender": accounts.bob.address,
+        "value": 250,
+    }
+    assert token.allowance(accounts.alice.address, accounts.bob.address) == 250
+    assert token.nonces(accounts.alice.address) == 1
+
+
+def test_an_expired_permit_reverts(foundation: Foundation, accounts: Accounts, chain: ChainClient) -> None:
+    token = foundation.deposit_token
+    deadline = chain.backend.get_block("latest").timestamp - 1  # type: ignore[union-attr]
+    signature = token.sign_permit(accounts.alice, accounts.bob.address, 250, deadline)
+    with pytest.raises(ContractReverted) as raised:
+        token.permit(accounts.bob, accounts.alice.address, accounts.bob.address, 250, deadline, signature)
+    assert raised.value.error_name == "ERC2612ExpiredSignature"
+    assert raised.value.args == (deadline,)
+    assert token.allowance(accounts.alice.address, accounts.bob.address) == 0
+
+
+def test_a_permit_signed_by_someone_else_reverts(
+    foundation: Foundation, accounts: Accounts, chain: ChainClient
+) -> None:
+    token = foundation.deposit_token
+    deadline = chain.backend.get_block("latest").timestamp + 3600  # type: ignore[union-attr]
+    forged = token.sign_permit(accounts.carol, accounts.bob.address, 250, deadline, nonce=0)
+    with pytest.raises(ContractReverted) as raised:
+        token.permit(accounts.bob, accounts.alice.address, accounts.bob.address, 250, deadline, forged)
+    assert raised.value.error_name == "ERC2612InvalidSigner"
+    recovered, owner = raised.value.args  # carol signed a permit of her own: it recovers to a stranger
+    assert owner == accounts.alice.address
+    assert recovered != accounts.alice.address
+    assert token.allowance(accounts.alice.address, accounts.bob.address) == 0
+
+
+def test_a_token_without_a_consortium_cannot_be_deployed(chain: ChainClient, accounts: Accounts) -> None:
+    with pytest.raises(ContractReverted) as raised:
+        DepositToken.deploy(chain, accounts.admin, "0x" + "00" * 20, "x", "X")
+    assert raised.value.error_name == "DepositTokenZeroAddress"
+
+
+def test_a_zero_redemption_reverts(foundation: Foundation, accounts: Accounts) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 10, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.redeem(accounts.alice, 0, accounts.bank.address, REF_2)
+    assert raised.value.error_name == "DepositTokenZeroAmount"
+    assert token.balance_of(accounts.alice.address) == 10
