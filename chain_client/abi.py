@@ -41,13 +41,34 @@ def _selector_of_error(entry: AbiEntry) -> bytes:
 
 
 def _normalise(abi_type: str, value: Any) -> Any:
-    """Turn decoded values into what callers compare against: checksum addresses, tuples as tuples."""
-    if abi_type == "address":
-        return to_checksum_address(value)
-    if abi_type.endswith("]") and isinstance(value, (list, tuple)):
+    """Turn decoded values into what callers compare against: checksum addresses (also inside
+    structs and arrays), sequences as tuples. ``abi_type`` is canonical, e.g. ``(address,uint256)[]``."""
+    if abi_type.endswith("]"):
         inner = abi_type[: abi_type.rindex("[")]
         return tuple(_normalise(inner, item) for item in value)
+    if abi_type.startswith("("):
+        return tuple(_normalise(t, v) for t, v in zip(_split_tuple(abi_type[1:-1]), value, strict=True))
+    if abi_type == "address":
+        return to_checksum_address(value)
     return value
+
+
+def _split_tuple(components: str) -> list[str]:
+    """``address,(uint8,bytes32)[],bool`` -> its top-level component types."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(components):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(components[start:index])
+            start = index + 1
+    if components:
+        parts.append(components[start:])
+    return parts
 
 
 class ContractAbi:
@@ -123,10 +144,10 @@ class ContractAbi:
             if _is_dynamic(item["type"]):
                 args[item["name"]] = topic  # only the hash of a dynamic value is in the topic
             else:
-                args[item["name"]] = _normalise(item["type"], abi_decode([_abi_type(item)], topic)[0])
+                args[item["name"]] = _normalise(_abi_type(item), abi_decode([_abi_type(item)], topic)[0])
         plain_types = [_abi_type(item) for item in plain]
         for item, value in zip(plain, abi_decode(plain_types, log.data), strict=True):
-            args[item["name"]] = _normalise(item["type"], value)
+            args[item["name"]] = _normalise(_abi_type(item), value)
         return DecodedEvent(name=entry["name"], args=args, log=log)
 
     def decode_error(self, data: bytes) -> tuple[str, tuple[Any, ...]] | None:

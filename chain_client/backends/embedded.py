@@ -74,6 +74,9 @@ class EmbeddedBackend:
     def snapshot(self) -> int:
         return self.node.snapshot()
 
+    def advance_time(self, seconds: int) -> None:
+        self.node.advance_time(seconds)
+
     def revert(self, snapshot_id: int) -> None:
         self.node.revert(snapshot_id)
 

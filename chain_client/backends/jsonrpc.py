@@ -134,6 +134,12 @@ class JsonRpcBackend:
     def snapshot(self) -> int:
         return int(self.request("evm_snapshot"), 16)
 
+    def advance_time(self, seconds: int) -> None:
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        self.request("evm_increaseTime", seconds)
+        self.request("evm_mine")
+
     def revert(self, snapshot_id: int) -> None:
         if not self.request("evm_revert", hex(snapshot_id)):
             raise JsonRpcError("evm_revert", 0, f"snapshot {snapshot_id} is unknown to the node")

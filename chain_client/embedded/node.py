@@ -126,7 +126,9 @@ class EmbeddedNode:
         self._rejected: dict[bytes, str] = {}
         self._next_base_fee = genesis.base_fee
         self._closed = False
-        self._snapshots: dict[int, sqlite3.Connection] = {}
+        self._time_offset = 0
+        """Seconds added to the wall clock for block timestamps (``advance_time``, tests only)."""
+        self._snapshots: dict[int, tuple[sqlite3.Connection, int]] = {}
         self._snapshot_ids = itertools.count(1)
 
         self._write_db = open_database(self.path)
@@ -200,7 +202,7 @@ class EmbeddedNode:
         with self._write_lock, self._read_lock:
             self._write_db.close()
             self._read_db.close()
-            for snapshot in self._snapshots.values():
+            for snapshot, _ in self._snapshots.values():
                 snapshot.close()
         if self._scratch_dir is not None:
             shutil.rmtree(self._scratch_dir, ignore_errors=True)
@@ -330,7 +332,7 @@ class EmbeddedNode:
     def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> BlockAPI:
         parent = self._chain.get_canonical_head()
         self._chain.header = self._chain.header.copy(
-            timestamp=max(int(time.time()), parent.timestamp + 1),
+            timestamp=max(int(time.time()) + self._time_offset, parent.timestamp + 1),
             mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
         )
         self._write_store.begin()
@@ -485,6 +487,17 @@ class EmbeddedNode:
 
     # ------------------------------------------------------------------ development
 
+    def advance_time(self, seconds: int) -> None:
+        """Move the chain's clock ``seconds`` ahead and mine an empty block at the new time (tests only)."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        with self._write_lock:
+            now = int(time.time())
+            # The head may already be ahead of the wall clock (one block per second at least).
+            chain_now = max(now + self._time_offset, self._chain.get_canonical_head().timestamp)
+            self._time_offset = chain_now + seconds - now
+            self._mine_block([])
+
     def _quiesce(self) -> None:
         """Wait until nothing is queued or being mined (call with ``_write_lock`` free)."""
         with self._queue:
@@ -498,7 +511,7 @@ class EmbeddedNode:
             copy = sqlite3.connect(":memory:", check_same_thread=False)
             self._write_db.backup(copy)
             snapshot_id = next(self._snapshot_ids)
-            self._snapshots[snapshot_id] = copy
+            self._snapshots[snapshot_id] = (copy, self._time_offset)
             return snapshot_id
 
     def revert(self, snapshot_id: int) -> None:
@@ -507,9 +520,10 @@ class EmbeddedNode:
         with self._write_lock, self._queue, self._read_lock:
             if snapshot_id not in self._snapshots:
                 raise KeyError(f"unknown snapshot {snapshot_id}")
-            self._snapshots[snapshot_id].backup(self._write_db)
+            copy, self._time_offset = self._snapshots[snapshot_id]
+            copy.backup(self._write_db)
             for later in [key for key in self._snapshots if key > snapshot_id]:
-                self._snapshots.pop(later).close()
+                self._snapshots.pop(later)[0].close()
             self._rejected.clear()
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()

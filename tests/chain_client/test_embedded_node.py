@@ -160,3 +160,13 @@ def test_an_unfunded_sender_is_refused() -> None:
         )
         with pytest.raises(TransactionRejected, match="insufficient funds"):
             node.send_raw_transaction(raw)
+
+
+def test_advancing_time_moves_the_next_block_forward(node: EmbeddedNode) -> None:
+    before = int(node.get_block("latest")["timestamp"], 16)
+    node.advance_time(3_600)
+    after = node.get_block("latest")
+    assert int(after["timestamp"], 16) >= before + 3_600
+    assert after["transactions"] == []
+    with pytest.raises(ValueError, match="forward"):
+        node.advance_time(-1)
