@@ -12,7 +12,7 @@ from tests.conftest import Accounts
 def test_a_send_the_node_refuses_raises_and_changes_nothing(chain: ChainClient, accounts: Accounts) -> None:
     nonce = chain.backend.get_nonce(accounts.outsider.address)
     balance = chain.balance(accounts.outsider.address)
-    with pytest.raises(TransactionRejected, match="(?i)insufficient funds"):
+    with pytest.raises(TransactionRejected, match=r"(?i)insufficient funds"):
         chain.submit(accounts.outsider, accounts.bob.address, value=balance * 2, gas=21_000)
     assert chain.backend.get_nonce(accounts.outsider.address) == nonce
     assert chain.balance(accounts.outsider.address) == balance
