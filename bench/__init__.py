@@ -6,5 +6,8 @@ the runner prints progress to stderr and the figures as one JSON object on the l
 
 BENCHMARKS: dict[str, str] = {
     "chain": "bench.chain",
+    "gas": "bench.gas",
+    "ocr": "bench.ocr",
+    "pools": "bench.pools",
 }
 """Benchmark name -> module; every module exposes ``run(quick: bool) -> dict[str, object]``."""

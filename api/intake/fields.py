@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from api.intake.key_info import DocumentKind, FieldName, is_cjk, read_credit_code
 from api.intake.tesseract import Line
@@ -134,25 +135,55 @@ def match_label(text: str) -> tuple[FieldName | None, int] | None:
 
 
 def _meaningful(char: str) -> bool:
-    return is_cjk(char) or char.isascii() and char.isalnum()
+    return is_cjk(char) or (char.isascii() and char.isalnum())
 
 
-def _main_run(line: Line, chars: list[_Char]) -> tuple[str, float]:
-    """The run of words (split at gaps wider than the line height) with the most real characters."""
-    if not chars:
-        return "", 0.0
-    runs: list[list[_Char]] = [[]]
-    for previous, char in zip([None, *chars[:-1]], chars, strict=True):
-        if previous is not None and char.word != previous.word:
-            gap = line.words[char.word].left - line.words[previous.word].right
-            if gap > 1.2 * max(line.height, 1):
-                runs.append([])
+def _runs(line: Line, chars: Sequence[_Char]) -> list[list[_Char]]:
+    """``chars`` split where the gap between two words is wider than the line is tall."""
+    runs: list[list[_Char]] = []
+    previous: _Char | None = None
+    for char in chars:
+        if previous is None or (
+            char.word != previous.word
+            and line.words[char.word].left - line.words[previous.word].right > 1.2 * max(line.height, 1)
+        ):
+            runs.append([])
         runs[-1].append(char)
-    best = max(runs, key=lambda run: sum(_meaningful(c.char) for c in run))
-    words = {c.word for c in best}
+        previous = char
+    return runs
+
+
+def _confidence(line: Line, chars: Sequence[_Char]) -> float:
+    """Mean tesseract confidence (0-1) of the words ``chars`` come from, weighted by their length."""
+    words = {c.word for c in chars}
     weights = sum(len(line.words[w].text) for w in words)
-    confidence = sum(line.words[w].confidence * len(line.words[w].text) for w in words) / max(weights, 1)
-    return "".join(c.char for c in best), confidence / 100
+    return sum(line.words[w].confidence * len(line.words[w].text) for w in words) / max(weights, 1) / 100
+
+
+def _main_run(line: Line, chars: Sequence[_Char]) -> tuple[str, float]:
+    """The run of words with the most real characters, and its confidence."""
+    runs = _runs(line, chars)
+    if not runs:
+        return "", 0.0
+    best = max(runs, key=lambda run: sum(_meaningful(c.char) for c in run))
+    return "".join(c.char for c in best), _confidence(line, best)
+
+
+def _garbled_label(text: str) -> FieldName | bool | None:
+    """The field of a short, misread label (``名和`` for 名称); ``False`` when nothing is close enough."""
+    text = "".join(char for char in text if char not in _SEPARATORS)
+    if not text:
+        return False
+    scored = [
+        (SequenceMatcher(None, text, label).ratio(), field)
+        for label, field in _LABELS
+        if len(text) <= len(label) + 2
+    ]
+    best = max((score for score, _ in scored), default=0.0)
+    fields = {field for score, field in scored if score == best}
+    if best < 0.5 or len(fields) != 1:
+        return False
+    return fields.pop()
 
 
 def _clean_chinese(text: str, keep: str = "") -> str:
@@ -174,7 +205,11 @@ def _value(field: FieldName, text: str, confidence: float) -> FieldValue | None:
                 return None
             reading = read_credit_code(alnum)
             if reading.code is None and len(alnum) > 19:
-                codes = {read_credit_code(alnum[i : i + n]).code for n in (18, 19) for i in range(len(alnum) - n + 1)}
+                codes = {
+                    read_credit_code(alnum[i : i + n]).code
+                    for n in (18, 19)
+                    for i in range(len(alnum) - n + 1)
+                }
                 codes.discard(None)
                 if len(codes) == 1:
                     return FieldValue(field, codes.pop(), confidence, corrected=True)
@@ -209,11 +244,49 @@ def document_kind(lines: Sequence[Line]) -> DocumentKind:
     return DocumentKind.REGISTRATION if "信用代码" in text else DocumentKind.UNKNOWN
 
 
-def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
-    """Every labelled key-information field found in the lines, in reading order.
+def _unlabelled(line: Line, chars: Sequence[_Char]) -> FieldValue | None:
+    """A field recognisable by its content alone, on a line whose label could not be read.
 
-    The legal representative is also read from the prose of the identification page ("兹证明X同志系
-    本单位法定代表人"), with a lower confidence than its labelled row.
+    The identification page's prose names the legal representative; a bank branch name (…银行…支行)
+    and a credit code that passes its check are unmistakable wherever they are. Confidence is lowered
+    so that a labelled reading of the same field wins a disagreement.
+    """
+    text = "".join(c.char for c in chars)
+    confidence = 0.8 * _confidence(line, chars)
+    prose = _PROSE_REPRESENTATIVE.search(text)
+    if prose:
+        return FieldValue(FieldName.LEGAL_REPRESENTATIVE, prose.group(1), confidence)
+    for run in _runs(line, chars):
+        run_text = "".join(c.char for c in run)
+        bank = _clean_chinese(run_text, keep="()")
+        if "银行" in bank and _BANK_ENDINGS.match(bank):
+            return _value(FieldName.ACCOUNT_BANK, run_text, 0.8 * _confidence(line, run))
+        alnum = "".join(char for char in run_text if char.isascii() and char.isalnum())
+        if len(alnum) in (18, 19) and (code := read_credit_code(alnum).code) is not None:
+            return FieldValue(FieldName.CREDIT_CODE, code, 0.8 * _confidence(line, run), corrected=True)
+    return None
+
+
+def _labelled(line: Line, chars: list[_Char]) -> tuple[FieldName | None, list[_Char]] | None:
+    """The field a line is labelled with and the characters after the label, or ``None``."""
+    label = match_label("".join(c.char for c in chars))
+    if label is not None:
+        field, end = label
+        return field, [c for c in chars[end:] if c.char not in _SEPARATORS]
+    runs = _runs(line, chars)
+    if len(runs) >= 2:
+        field_or_miss = _garbled_label("".join(c.char for c in runs[0]))
+        if field_or_miss is not False:
+            assert not isinstance(field_or_miss, bool)
+            return field_or_miss, [c for run in runs[1:] for c in run if c.char not in _SEPARATORS]
+    return None
+
+
+def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
+    """Every key-information field found in the lines, in reading order.
+
+    Labelled rows first ("名称：…"); a row whose label is misread beyond recognition still yields a
+    field when its value speaks for itself (see :func:`_unlabelled`).
     """
     found: list[FieldValue] = []
     for index, line in enumerate(lines):
@@ -221,23 +294,21 @@ def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
         text = "".join(c.char for c in chars)
         if any(title in text for title, _ in _TITLES):
             continue  # a title such as 法定代表人身份证明书 starts like a label but carries no value
-        label = match_label(text)
-        if label is None:
-            prose = _PROSE_REPRESENTATIVE.search(text)
-            if prose:
-                confidence = sum(word.confidence for word in line.words) / max(len(line.words), 1) / 100
-                found.append(FieldValue(FieldName.LEGAL_REPRESENTATIVE, prose.group(1), 0.9 * confidence))
+        labelled = _labelled(line, chars)
+        if labelled is None:
+            unlabelled = _unlabelled(line, chars)
+            if unlabelled is not None:
+                found.append(unlabelled)
             continue
-        field, end = label
+        field, value_chars = labelled
         if field is None:
             continue
-        value_chars = [c for c in chars[end:] if c.char not in _SEPARATORS]
         value_line = line
         if not any(_meaningful(c.char) for c in value_chars) and index + 1 < len(lines):
             # The value wrapped onto the next line, which then carries no label of its own.
             following = lines[index + 1]
             following_chars = _characters(following)
-            if match_label("".join(c.char for c in following_chars)) is None:
+            if _labelled(following, following_chars) is None:
                 value_chars, value_line = [c for c in following_chars if c.char not in _SEPARATORS], following
         text_value, confidence = _main_run(value_line, value_chars)
         value = _value(field, text_value, confidence)

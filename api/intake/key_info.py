@@ -62,7 +62,22 @@ def is_cjk(char: str) -> bool:
 
 # OCR confusions, each group read as any other of the group. Only used to repair a code whose check
 # character fails, and only a repair that makes the check pass is kept.
-_CONFUSION_GROUPS = ("0DQOU", "1IL7JT", "2Z", "5S", "6GB", "8B3", "9G", "4A", "UVWY", "XKY", "MNWH", "PRF", "EF", "CG")
+_CONFUSION_GROUPS = (
+    "0DQOU",
+    "1IL7JT",
+    "2Z",
+    "5S",
+    "6GB",
+    "8B3",
+    "9G",
+    "4A",
+    "UVWY",
+    "XKY",
+    "MNWH",
+    "PRF",
+    "EF",
+    "CG",
+)
 _CONFUSABLE: dict[str, str] = {}
 for _group in _CONFUSION_GROUPS:
     for _char in _group:
@@ -168,7 +183,9 @@ def read_credit_code(raw: str) -> CreditCodeReading:
     text = "".join(char for char in unicodedata.normalize("NFKC", raw).upper() if char.isalnum())
     if len(text) == LENGTH:
         code, candidates = _repair(text)
-        return CreditCodeReading(raw=raw, code=code, corrected=code is not None and code != text, candidates=candidates)
+        return CreditCodeReading(
+            raw=raw, code=code, corrected=code is not None and code != text, candidates=candidates
+        )
     if len(text) == LENGTH + 1:
         shortened = {_force_alphabet(text[:i] + text[i + 1 :]) for i in range(len(text))}
         repaired = _most_plausible(sorted(code for code in shortened if is_valid(code)))

@@ -72,7 +72,9 @@ def load_image(image: ImageSource, source: str) -> Image.Image:
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
             raise UnreadableImage(source, f"damaged image: {error}") from error
     if min(decoded.size) < MIN_SIDE:
-        raise UnreadableImage(source, f"{decoded.width}x{decoded.height} pixels is too small to hold a certificate")
+        raise UnreadableImage(
+            source, f"{decoded.width}x{decoded.height} pixels is too small to hold a certificate"
+        )
     return decoded
 
 
@@ -113,8 +115,12 @@ def _ambiguous_code(values: list[FieldValue]) -> str | None:
     return common.pop() if len(common) == 1 else None
 
 
-def _merge_field(field: FieldName, readings: Sequence[CertificateReading]) -> tuple[str, FieldEvidence] | None:
-    values = [(reading.source, value) for reading in readings for value in reading.fields if value.field is field]
+def _merge_field(
+    field: FieldName, readings: Sequence[CertificateReading]
+) -> tuple[str, FieldEvidence] | None:
+    values = [
+        (reading.source, value) for reading in readings for value in reading.fields if value.field is field
+    ]
     valid = [(source, value) for source, value in values if value.value is not None]
     if not valid:
         code = _ambiguous_code([value for _, value in values]) if field is FieldName.CREDIT_CODE else None
@@ -163,6 +169,8 @@ def extract_key_information(images: Sequence[ImageSource], workers: int = 2) -> 
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             readings = list(pool.map(read_certificate, images, sources))
-    if not any(value.value is not None or value.candidates for reading in readings for value in reading.fields):
+    if not any(
+        value.value is not None or value.candidates for reading in readings for value in reading.fields
+    ):
         raise NoKeyInformation(sources)
     return merge_readings(readings)

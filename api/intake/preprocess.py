@@ -10,6 +10,7 @@ intake needs no numerical library.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
@@ -95,8 +96,8 @@ def otsu_threshold(gray: Image.Image) -> int:
 
 def _profile_sharpness(ink: Image.Image, angle: float) -> float:
     rotated = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-    rows = list(rotated.resize((1, rotated.height), Image.Resampling.BOX).getdata())
-    return float(sum((int(a) - int(b)) ** 2 for a, b in zip(rows, rows[1:], strict=False)))
+    rows = rotated.resize((1, rotated.height), Image.Resampling.BOX).tobytes()  # mode L: one byte per row
+    return float(sum((a - b) ** 2 for a, b in itertools.pairwise(rows)))
 
 
 def estimate_skew(gray: Image.Image) -> float:

@@ -72,7 +72,11 @@ def read_lines(image: Image.Image, source: str) -> list[Line]:
     _limit_threads()
     try:
         data = pytesseract.image_to_data(
-            image, lang=LANGUAGE, config=_CONFIG, output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_SECONDS
+            image,
+            lang=LANGUAGE,
+            config=_CONFIG,
+            output_type=pytesseract.Output.DICT,
+            timeout=_TIMEOUT_SECONDS,
         )
     except pytesseract.TesseractNotFoundError as error:
         raise OcrEngineUnavailable("the tesseract binary is not installed (Debian: tesseract-ocr)") from error

@@ -84,7 +84,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_PATH), size, index=0)
 
 
-def _title(record: RegistryRecord, kind: CertificateKind) -> str:
+def certificate_title(record: RegistryRecord, kind: CertificateKind) -> str:
+    """The title printed at the top: the registration certificate's depends on the kind of institution."""
     match kind:
         case CertificateKind.REGISTRATION:
             if record.org_type is OrgType.HOSPITAL and not record.non_profit:
@@ -111,7 +112,10 @@ def certificate_lines(record: RegistryRecord, kind: CertificateKind) -> list[tup
                 ("名称", record.name),
                 ("住所", record.registered_address),
                 ("法定代表人", record.legal_representative),
-                ("成立日期", f"{record.registered_on.year}年{record.registered_on.month}月{record.registered_on.day}日"),
+                (
+                    "成立日期",
+                    f"{record.registered_on.year}年{record.registered_on.month}月{record.registered_on.day}日",
+                ),
             ]
         case CertificateKind.LEGAL_PERSON:
             return [
@@ -167,9 +171,11 @@ def render_clean(record: RegistryRecord, kind: CertificateKind) -> Image.Image:
     draw.rectangle((40, 40, width - 41, height - 41), outline=border, width=2)
 
     title_font = _font(_TITLE_SIZE)
-    title = _title(record, kind)
+    title = certificate_title(record, kind)
     spaced = " ".join(title) if len(title) <= 5 else title
-    draw.text(((width - draw.textlength(spaced, font=title_font)) / 2, 80), spaced, font=title_font, fill=_INK)
+    draw.text(
+        ((width - draw.textlength(spaced, font=title_font)) / 2, 80), spaced, font=title_font, fill=_INK
+    )
 
     font = _font(_FIELD_SIZE)
     labels = [label for label, _ in certificate_lines(record, kind) if label]
@@ -226,7 +232,9 @@ def distort(image: Image.Image, distortion: Distortion, rng: random.Random) -> I
             return _add_noise(image, rng)
         case Distortion.ROTATED:
             angle = rng.uniform(1.5, 4.0) * rng.choice((-1, 1))
-            return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
+            return image.rotate(
+                angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255)
+            )
         case Distortion.LOW_RES:
             scale = rng.uniform(0.45, 0.55)
             size = (round(image.width * scale), round(image.height * scale))

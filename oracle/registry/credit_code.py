@@ -56,7 +56,14 @@ REGISTRATION_AUTHORITIES: Mapping[str, str] = {
 INSTITUTION_CATEGORIES: Mapping[str, Mapping[str, str]] = {
     "1": {"1": "机关", "2": "事业单位", "3": "群众团体", "9": "其他"},
     "2": {"1": "外国常驻新闻机构", "9": "其他"},
-    "3": {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构", "5": "仲裁委员会", "9": "其他"},
+    "3": {
+        "1": "律师执业机构",
+        "2": "公证处",
+        "3": "基层法律服务所",
+        "4": "司法鉴定机构",
+        "5": "仲裁委员会",
+        "9": "其他",
+    },
     "4": {"1": "外国在华文化中心", "9": "其他"},
     "5": {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"},
     "6": {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"},
@@ -88,12 +95,16 @@ def check_character(first17: str) -> str:
     Raises :class:`InvalidCreditCode` when ``first17`` is not 17 characters of the alphabet.
     """
     if len(first17) != LENGTH - 1:
-        raise InvalidCreditCode(first17, f"need {LENGTH - 1} characters to compute a check, got {len(first17)}")
+        raise InvalidCreditCode(
+            first17, f"need {LENGTH - 1} characters to compute a check, got {len(first17)}"
+        )
     total = 0
     for position, (char, weight) in enumerate(zip(first17, WEIGHTS, strict=True), start=1):
         value = _VALUES.get(char)
         if value is None:
-            raise InvalidCreditCode(first17, f"character {char!r} at position {position} is not in the alphabet")
+            raise InvalidCreditCode(
+                first17, f"character {char!r} at position {position} is not in the alphabet"
+            )
         total += value * weight
     return ALPHABET[(31 - total % 31) % 31]
 
@@ -168,7 +179,9 @@ def has_valid_organization_code(code: str) -> bool:
         return False
 
 
-def compose(registration_authority: str, institution_category: str, region: str, organization_body: str) -> str:
+def compose(
+    registration_authority: str, institution_category: str, region: str, organization_body: str
+) -> str:
     """Assemble a valid code from its segments, computing both check characters.
 
     ``organization_body`` is the 8-character body of the organisation code; its GB 11714 check
@@ -186,15 +199,15 @@ def compose(registration_authority: str, institution_category: str, region: str,
     if len(region) != 6 or not region.isdigit():
         raise InvalidCreditCode(region, "region code must be six digits")
     if len(organization_body) != 8 or any(char not in _VALUES for char in organization_body):
-        raise InvalidCreditCode(organization_body, "organisation-code body must be 8 characters of the alphabet")
+        raise InvalidCreditCode(
+            organization_body, "organisation-code body must be 8 characters of the alphabet"
+        )
     first16 = registration_authority + institution_category + region + organization_body
     first17 = first16 + organization_code_check(organization_body)
     return first17 + check_character(first17)
 
 
-def generate(
-    rng: random.Random, registration_authority: str, institution_category: str, region: str
-) -> str:
+def generate(rng: random.Random, registration_authority: str, institution_category: str, region: str) -> str:
     """A random valid code for the given authority, category and region, drawn from ``rng``.
 
     The organisation-code body is eight digits, as the registration authorities assign them, so the

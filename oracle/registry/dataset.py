@@ -93,7 +93,11 @@ def _identity(rng: random.Random, org_type: OrgType, region: Region) -> _Identit
             return _Identity(name, "5", category, prefix_code, non_profit=True)
         case OrgType.GOVERNMENT_AGENCY:
             return _Identity(
-                f"{region.full_name}{rng.choice(GOVERNMENT_DEPARTMENTS)}", "1", "1", region.code, non_profit=True
+                f"{region.full_name}{rng.choice(GOVERNMENT_DEPARTMENTS)}",
+                "1",
+                "1",
+                region.code,
+                non_profit=True,
             )
         case OrgType.LOCAL_GOVERNMENT:
             name = rng.choice(
@@ -192,7 +196,13 @@ def generate_registry(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> lis
             codes,
             fixed=(
                 pretender_region,
-                _Identity(f"{pretender_region.city_short}爱心公益服务有限公司", "9", "1", pretender_region.code, False),
+                _Identity(
+                    f"{pretender_region.city_short}爱心公益服务有限公司",
+                    "9",
+                    "1",
+                    pretender_region.code,
+                    False,
+                ),
             ),
         ),
     ]

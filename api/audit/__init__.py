@@ -1,0 +1,1 @@
+"""The bank's audits: onboarding applications checked against attested government-registry records."""

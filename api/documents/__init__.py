@@ -1,0 +1,1 @@
+"""Off-chain documents: certificates and application materials, encrypted at rest, addressed by digest."""

@@ -1,0 +1,476 @@
+"""Typed wrapper of ``contracts/PaymentOrderEscrow.sol`` and the EIP-712 form of a payment order.
+
+The typed data follows EIP-712 exactly (:func:`typed_data` is the JSON a wallet's ``eth_signTypedData_v4``
+takes), so a party may sign its copy in any standard wallet. :func:`order_digest` computes the same digest
+directly (struct hash over the ABI encoding, cached domain separator), which is what the services use on
+their hot path; the tests hold both to the contract's ``hashOrder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+from typing import Any, Final
+
+from eth_abi.abi import encode as abi_encode
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_keys.datatypes import Signature
+from eth_typing import ChecksumAddress
+from eth_utils import keccak, to_checksum_address
+
+from chain_client.client import ChainClient, PendingTransaction, TxResult
+from chain_client.contracts.base import ContractWrapper
+from chain_client.contracts.consortium import Consortium
+from chain_client.contracts.welfare_pools import WelfareContracts
+from chain_client.errors import ContractReverted, TransactionFailed
+from chain_client.types import BlockId, Receipt
+
+DOMAIN_NAME: Final = "PaymentOrderEscrow"
+DOMAIN_VERSION: Final = "1"
+
+EIP712_DOMAIN_FIELDS: Final = (
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+)
+PAYMENT_ORDER_FIELDS: Final = (
+    {"name": "orderId", "type": "bytes32"},
+    {"name": "poolId", "type": "uint256"},
+    {"name": "charity", "type": "address"},
+    {"name": "payee", "type": "address"},
+    {"name": "asset", "type": "uint256"},
+    {"name": "amount", "type": "uint256"},
+    {"name": "purposeDigest", "type": "bytes32"},
+    {"name": "deadline", "type": "uint64"},
+    {"name": "nonce", "type": "uint256"},
+)
+PAYMENT_ORDER_TYPE: Final = (
+    "PaymentOrder(" + ",".join(f"{f['type']} {f['name']}" for f in PAYMENT_ORDER_FIELDS) + ")"
+)
+PAYMENT_ORDER_TYPEHASH: Final = keccak(text=PAYMENT_ORDER_TYPE)
+_DOMAIN_TYPEHASH: Final = keccak(
+    text="EIP712Domain(" + ",".join(f"{f['type']} {f['name']}" for f in EIP712_DOMAIN_FIELDS) + ")"
+)
+_ORDER_ABI_TYPES: Final = ["bytes32"] + [str(f["type"]) for f in PAYMENT_ORDER_FIELDS]
+
+# Gas limits for pipelined sends (no simulation): measured use plus headroom. A revert still surfaces, named,
+# when the receipt is awaited.
+_RELATED_ARTIFACTS: Final = ("WelfarePools", "DepositToken", "WelfareAssets", "ResourceTracker")
+
+ISSUE_GAS: Final = 250_000
+SETTLE_GAS: Final = 250_000
+
+
+class OrderStatus(IntEnum):
+    """``OrderStatus`` of ``IPaymentOrderEscrow.sol`` (same order)."""
+
+    NONE = 0
+    ISSUED = 1
+    DISPUTED = 2
+    RELEASED = 3
+    REFUNDED = 4
+    EXPIRED = 5
+
+    @property
+    def is_final(self) -> bool:
+        return self in (OrderStatus.RELEASED, OrderStatus.REFUNDED, OrderStatus.EXPIRED)
+
+
+class OrderParty(IntEnum):
+    """``OrderParty``: whose copy a signature is on."""
+
+    PAYEE = 0
+    CHARITY = 1
+
+
+def order_id_for(bank: str, nonce: int) -> bytes:
+    """The id a bank's order with ``nonce`` must carry: ``keccak256(abi.encode(bank, nonce))``."""
+    return keccak(abi_encode(["address", "uint256"], [to_checksum_address(bank), nonce]))
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """A payment order (``IPaymentOrderEscrow.PaymentOrder``): the first order as issued, or a party's copy."""
+
+    order_id: bytes
+    pool_id: int
+    charity: ChecksumAddress
+    payee: ChecksumAddress
+    asset: int
+    amount: int
+    purpose_digest: bytes
+    deadline: int
+    nonce: int
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        bank: str,
+        nonce: int,
+        pool_id: int,
+        charity: str,
+        payee: str,
+        asset: int,
+        amount: int,
+        purpose_digest: bytes,
+        deadline: int,
+    ) -> PaymentOrder:
+        """An order of ``bank`` with its id derived from the bank and ``nonce``, as the escrow requires."""
+        return cls(
+            order_id=order_id_for(bank, nonce),
+            pool_id=pool_id,
+            charity=to_checksum_address(charity),
+            payee=to_checksum_address(payee),
+            asset=asset,
+            amount=amount,
+            purpose_digest=purpose_digest,
+            deadline=deadline,
+            nonce=nonce,
+        )
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.order_id,
+            self.pool_id,
+            self.charity,
+            self.payee,
+            self.asset,
+            self.amount,
+            self.purpose_digest,
+            self.deadline,
+            self.nonce,
+        )
+
+    @classmethod
+    def from_tuple(cls, value: Sequence[Any]) -> PaymentOrder:
+        return cls(
+            order_id=bytes(value[0]),
+            pool_id=int(value[1]),
+            charity=to_checksum_address(value[2]),
+            payee=to_checksum_address(value[3]),
+            asset=int(value[4]),
+            amount=int(value[5]),
+            purpose_digest=bytes(value[6]),
+            deadline=int(value[7]),
+            nonce=int(value[8]),
+        )
+
+    def message(self) -> dict[str, Any]:
+        """The EIP-712 ``message``: JSON-ready (bytes32 as 0x-hex, integers as numbers)."""
+        return {
+            "orderId": "0x" + self.order_id.hex(),
+            "poolId": self.pool_id,
+            "charity": self.charity,
+            "payee": self.payee,
+            "asset": self.asset,
+            "amount": self.amount,
+            "purposeDigest": "0x" + self.purpose_digest.hex(),
+            "deadline": self.deadline,
+            "nonce": self.nonce,
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> PaymentOrder:
+        """The order of an EIP-712 ``message`` (the inverse of :meth:`message`)."""
+        return cls(
+            order_id=_bytes32(message["orderId"]),
+            pool_id=int(message["poolId"]),
+            charity=to_checksum_address(message["charity"]),
+            payee=to_checksum_address(message["payee"]),
+            asset=int(message["asset"]),
+            amount=int(message["amount"]),
+            purpose_digest=_bytes32(message["purposeDigest"]),
+            deadline=int(message["deadline"]),
+            nonce=int(message["nonce"]),
+        )
+
+
+def _bytes32(value: str | bytes) -> bytes:
+    raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+    if len(raw) != 32:
+        raise ValueError(f"expected 32 bytes, got {len(raw)}")
+    return raw
+
+
+def typed_data(order: PaymentOrder, chain_id: int, escrow: str) -> dict[str, Any]:
+    """The full EIP-712 typed data of ``order`` (types with EIP712Domain, primaryType, domain, message).
+
+    Exactly what ``eth_signTypedData_v4`` takes: a wallet signing it produces the signature the escrow accepts.
+    """
+    return {
+        "types": {
+            "EIP712Domain": [dict(field) for field in EIP712_DOMAIN_FIELDS],
+            "PaymentOrder": [dict(field) for field in PAYMENT_ORDER_FIELDS],
+        },
+        "primaryType": "PaymentOrder",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": to_checksum_address(escrow),
+        },
+        "message": order.message(),
+    }
+
+
+@lru_cache(maxsize=64)
+def domain_separator(chain_id: int, escrow: str) -> bytes:
+    """The escrow's EIP-712 domain separator on chain ``chain_id``."""
+    return keccak(
+        abi_encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                _DOMAIN_TYPEHASH,
+                keccak(text=DOMAIN_NAME),
+                keccak(text=DOMAIN_VERSION),
+                chain_id,
+                to_checksum_address(escrow),
+            ],
+        )
+    )
+
+
+def order_digest(order: PaymentOrder, chain_id: int, escrow: str) -> bytes:
+    """The EIP-712 digest of ``order``: what the bank commits and each party signs."""
+    struct_hash = keccak(abi_encode(_ORDER_ABI_TYPES, [PAYMENT_ORDER_TYPEHASH, *order.as_tuple()]))
+    return keccak(b"\x19\x01" + domain_separator(chain_id, to_checksum_address(escrow)) + struct_hash)
+
+
+def sign_order(signer: LocalAccount, order: PaymentOrder, chain_id: int, escrow: str) -> bytes:
+    """``signer``'s 65-byte EIP-712 signature (r, s, v) over ``order``: what a wallet's signTypedData_v4 gives."""
+    signed = Account.unsafe_sign_hash(order_digest(order, chain_id, escrow), signer.key)
+    return bytes(signed.signature)
+
+
+def recover_order_signer(
+    order: PaymentOrder, signature: bytes, chain_id: int, escrow: str
+) -> ChecksumAddress:
+    """The address whose key made ``signature`` over ``order`` (raises ``ValueError`` on a malformed one)."""
+    if len(signature) != 65:
+        raise ValueError(f"a signature is 65 bytes, not {len(signature)}")
+    v = signature[64]
+    vrs = Signature(
+        vrs=(
+            v - 27 if v >= 27 else v,
+            int.from_bytes(signature[:32], "big"),
+            int.from_bytes(signature[32:64], "big"),
+        )
+    )
+    return to_checksum_address(
+        vrs.recover_public_key_from_msg_hash(order_digest(order, chain_id, escrow)).to_address()
+    )
+
+
+COMMITMENT_BYTES: Final = 29
+"""How much of an order's digest the escrow stores: ``OrderRecord.commitment`` is its first 29 bytes."""
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """An order as the escrow stores it: a prefix of the committed digest and where the order stands."""
+
+    commitment: bytes
+    status: OrderStatus
+    payee_signed: bool
+    charity_signed: bool
+
+    def commits_to(self, digest: bytes) -> bool:
+        """Whether ``digest`` is the digest of the committed order."""
+        return self.status is not OrderStatus.NONE and digest[:COMMITMENT_BYTES] == self.commitment
+
+    @classmethod
+    def from_tuple(cls, value: Sequence[Any]) -> OrderRecord:
+        return cls(bytes(value[0]), OrderStatus(value[1]), bool(value[2]), bool(value[3]))
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The latest recorded mismatch of an order (zero digests where a copy was not presented)."""
+
+    payee_digest: bytes
+    charity_digest: bytes
+    count: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The outcome of a settlement or signature submission: paid, or a mismatch recorded."""
+
+    released: bool
+    result: TxResult
+
+
+class PaymentOrderEscrow(ContractWrapper):
+    """Payment orders: issued by a bank, released when the payee's and the charity's copies match."""
+
+    ARTIFACT = "PaymentOrderEscrow"
+
+    def _write(self, sender: LocalAccount, function: str, *args: Any, value: int = 0) -> TxResult:
+        """As the base, but the pools' and the tokens' events in the same transaction are decoded too."""
+        result = super()._write(sender, function, *args, value=value)
+        abis = [self.abi, *(self.client.abi(name) for name in _RELATED_ARTIFACTS)]
+        return TxResult(receipt=result.receipt, events=self.client.decode_events(result.receipt.logs, abis))
+
+    # ------------------------------------------------------------------ EIP-712
+
+    def digest(self, order: PaymentOrder) -> bytes:
+        """The order's EIP-712 digest under this escrow's domain (computed locally)."""
+        return order_digest(order, self.client.chain_id, self.address)
+
+    def typed_data(self, order: PaymentOrder) -> dict[str, Any]:
+        """The ``eth_signTypedData_v4`` payload of ``order`` for this escrow."""
+        return typed_data(order, self.client.chain_id, self.address)
+
+    def sign(self, signer: LocalAccount, order: PaymentOrder) -> bytes:
+        return sign_order(signer, order, self.client.chain_id, self.address)
+
+    # ------------------------------------------------------------------ writes
+
+    def issue(self, bank: LocalAccount, order: PaymentOrder) -> TxResult:
+        """A bank commits ``order`` and locks its amount from the pool into escrow."""
+        return self._write(bank, "issue", order.as_tuple())
+
+    def issue_data(self, order: PaymentOrder) -> bytes:
+        return self.abi.encode_call("issue", order.as_tuple())
+
+    def submit_issue(self, bank: LocalAccount, order: PaymentOrder) -> PendingTransaction:
+        """Send ``issue`` without simulating or waiting (for pipelined issuance)."""
+        return self.client.submit(bank, self.address, self.issue_data(order), gas=ISSUE_GAS)
+
+    def wait_named(self, pending: PendingTransaction) -> Receipt:
+        """Wait for a pipelined transaction; a revert raises ``ContractReverted`` with its error named.
+
+        ``ChainClient`` names a failure by replaying the call on the state before its block, which misses the
+        transactions ahead of it in the same block (pipelined sends share blocks): when that replay succeeds,
+        replay on the state after the block too.
+        """
+        try:
+            return pending.wait()
+        except TransactionFailed as failed:
+            receipt = self.client.backend.get_receipt(pending.tx_hash)
+            if receipt is None:
+                raise
+            try:
+                self.client.call(
+                    self.address,
+                    pending.params.data,
+                    sender=pending.params.sender,
+                    block=receipt.block_number,
+                )
+            except ContractReverted as named:
+                raise named from failed
+            raise
+
+    def settle(
+        self,
+        sender: LocalAccount,
+        order_id: bytes,
+        payee_copy: PaymentOrder,
+        payee_signature: bytes,
+        charity_copy: PaymentOrder,
+        charity_signature: bytes,
+    ) -> Settlement:
+        """Submit both signed copies; the payee is paid when they match the commitment."""
+        result = self._write(
+            sender,
+            "settle",
+            order_id,
+            payee_copy.as_tuple(),
+            payee_signature,
+            charity_copy.as_tuple(),
+            charity_signature,
+        )
+        return Settlement(released=bool(result.events_named("OrderReleased")), result=result)
+
+    def settle_data(
+        self,
+        order_id: bytes,
+        payee_copy: PaymentOrder,
+        payee_signature: bytes,
+        charity_copy: PaymentOrder,
+        charity_signature: bytes,
+    ) -> bytes:
+        return self.abi.encode_call(
+            "settle",
+            order_id,
+            payee_copy.as_tuple(),
+            payee_signature,
+            charity_copy.as_tuple(),
+            charity_signature,
+        )
+
+    def submit_signature(
+        self, sender: LocalAccount, order_id: bytes, party: OrderParty, copy: PaymentOrder, signature: bytes
+    ) -> Settlement:
+        """Submit one party's signed copy; the second matching one pays the payee."""
+        result = self._write(sender, "submitSignature", order_id, int(party), copy.as_tuple(), signature)
+        return Settlement(released=bool(result.events_named("OrderReleased")), result=result)
+
+    def open_purchase_lot(
+        self, payee: LocalAccount, order: PaymentOrder, goods_type: bytes, quantity: int
+    ) -> tuple[int, TxResult]:
+        """The payee records the goods it bought for ``order``: returns the tracker's new lot id."""
+        result = self._write(payee, "openPurchaseLot", order.as_tuple(), goods_type, quantity)
+        return int(result.event("LotOpened")["lotId"]), result
+
+    def expire(self, sender: LocalAccount, order: PaymentOrder) -> TxResult:
+        return self._write(sender, "expire", order.as_tuple())
+
+    def freeze(self, regulator: LocalAccount, order_id: bytes, reason_digest: bytes) -> TxResult:
+        return self._write(regulator, "freeze", order_id, reason_digest)
+
+    def resolve_dispute(
+        self, regulator: LocalAccount, order: PaymentOrder, release: bool, decision_digest: bytes
+    ) -> TxResult:
+        return self._write(regulator, "resolveDispute", order.as_tuple(), release, decision_digest)
+
+    # ------------------------------------------------------------------ reads
+
+    def hash_order(self, order: PaymentOrder, *, block: BlockId = "latest") -> bytes:
+        """The digest as the contract computes it."""
+        return bytes(self._read("hashOrder", order.as_tuple(), block=block))
+
+    def order_id_for(self, bank: str, nonce: int) -> bytes:
+        return bytes(self._read("orderIdFor", bank, nonce))
+
+    def order_of(self, order_id: bytes, *, block: BlockId = "latest") -> OrderRecord:
+        return OrderRecord.from_tuple(self._read("orderOf", order_id, block=block))
+
+    def mismatch_of(self, order_id: bytes, *, block: BlockId = "latest") -> Mismatch:
+        payee, charity, count = self._read("mismatchOf", order_id, block=block)
+        return Mismatch(bytes(payee), bytes(charity), int(count))
+
+    def domain_separator(self) -> bytes:
+        return bytes(self._read("domainSeparator"))
+
+    def pools(self) -> ChecksumAddress:
+        return to_checksum_address(self._read("pools"))
+
+    def registry(self) -> ChecksumAddress:
+        return to_checksum_address(self._read("registry"))
+
+    def tracker(self) -> ChecksumAddress:
+        return to_checksum_address(self._read("tracker"))
+
+    def consortium(self) -> ChecksumAddress:
+        return to_checksum_address(self._read("consortium"))
+
+
+def deploy_payment_order_escrow(
+    client: ChainClient, admin: LocalAccount, consortium: Consortium, welfare: WelfareContracts
+) -> PaymentOrderEscrow:
+    """Deploy the escrow of ``welfare.pools``, allow-list it, make it the pools' escrow and a lot source of the
+    tracker (for purchase lots).
+
+    ``admin`` must hold the consortium's DEFAULT_ADMIN_ROLE.
+    """
+    escrow = PaymentOrderEscrow.deploy(client, admin, welfare.pools.address)
+    consortium.allow_account(admin, escrow.address)
+    welfare.pools.set_escrow(admin, escrow.address)
+    welfare.tracker.set_lot_source(admin, escrow.address, True)
+    return escrow

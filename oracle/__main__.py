@@ -1,0 +1,168 @@
+"""``python -m oracle``: run the registry stand-in, deploy the registry contract, attest, recheck, mine."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+from rich.progress import track
+
+from chain_client import ChainSettings, connect, operator_account
+from chain_client.contracts import BANK_ROLE, ORACLE_ROLE, InstitutionRegistry, deploy_institution_registry
+from chain_client.deploy import load_deployment, save_deployment
+from oracle.bank_feed import (
+    generate_customers,
+    load_customers,
+    mine_candidates,
+    open_bank_db,
+    propose_candidates,
+)
+from oracle.config import OracleSettings
+from oracle.publisher import AttestationPublisher, OracleOperator, RecordBook
+from oracle.recheck import RegistryRecheck
+from oracle.registry.adapters import FileRegistryAdapter
+from oracle.registry.dataset import ensure_registry, read_registry
+
+app = typer.Typer(add_completion=False, help="Oracles of the welfare-aid ledger.")
+console = Console(stderr=True)
+REGISTRY_CONTRACT = "InstitutionRegistry"
+
+
+def _account(key: str) -> LocalAccount:
+    account: LocalAccount = Account.from_key(key)
+    return account
+
+
+def _oracles(settings: OracleSettings) -> list[LocalAccount]:
+    return [_account(key.get_secret_value()) for key in settings.oracle_keys]
+
+
+def _registry(chain_settings: ChainSettings) -> InstitutionRegistry:
+    client = connect(chain_settings)
+    addresses = load_deployment(chain_settings.deployment_path, client) or {}
+    if REGISTRY_CONTRACT not in addresses:
+        console.print(
+            "[red]no InstitutionRegistry deployed on this chain: run `python -m oracle deploy` first"
+        )
+        raise typer.Exit(code=1)
+    return InstitutionRegistry(client, addresses[REGISTRY_CONTRACT])
+
+
+def _publisher(registry: InstitutionRegistry, settings: OracleSettings) -> AttestationPublisher:
+    source = FileRegistryAdapter(ensure_registry(settings.registry_file))
+    operators = [OracleOperator(oracle, source) for oracle in _oracles(settings)]
+    return AttestationPublisher(
+        registry,
+        operators,
+        operators[0].account,
+        book=RecordBook(settings.record_book),
+        ttl_seconds=settings.ttl_seconds,
+    )
+
+
+@app.command()
+def deploy() -> None:
+    """Deploy the InstitutionRegistry over the deployed Consortium and give the oracles and bank their roles."""
+    chain_settings, settings = ChainSettings(), OracleSettings()
+    client = connect(chain_settings)
+    addresses = load_deployment(chain_settings.deployment_path, client)
+    if addresses is None or "Consortium" not in addresses:
+        console.print("[red]no Consortium deployed on this chain: deploy the foundation first")
+        raise typer.Exit(code=1)
+    admin = operator_account(chain_settings)
+    registry = deploy_institution_registry(client, admin, addresses["Consortium"], settings.threshold)
+    from chain_client.contracts import Consortium
+
+    consortium = Consortium(client, addresses["Consortium"])
+    bank = _account(settings.bank_key.get_secret_value())
+    for role, account in [*((ORACLE_ROLE, oracle) for oracle in _oracles(settings)), (BANK_ROLE, bank)]:
+        if not consortium.has_role(role, account.address):
+            consortium.grant_role(admin, role, account.address)
+        client.send_value(admin, account.address, 10**19)
+    save_deployment(
+        chain_settings.deployment_path, client, {**addresses, REGISTRY_CONTRACT: registry.address}
+    )
+    console.print(f"InstitutionRegistry at {registry.address} (threshold {settings.threshold})")
+
+
+@app.command("registry-service")
+def registry_service() -> None:
+    """Serve the government-registry stand-in (``oracle.registry.service``) over HTTP with uvicorn."""
+    import uvicorn
+
+    settings = OracleSettings()
+    try:
+        service = importlib.import_module("oracle.registry.service")
+    except ModuleNotFoundError:
+        console.print("[red]oracle.registry.service is not available in this build")
+        raise typer.Exit(code=1) from None
+    app_factory = service.create_app
+    ensure_registry(settings.registry_file)
+    uvicorn.run(app_factory(settings.registry_file), host=settings.service_host, port=settings.service_port)
+
+
+@app.command()
+def attest(codes: Annotated[list[str], typer.Argument(help="unified social credit codes")]) -> None:
+    """Read each code's registry record, gather k oracle signatures and record the attestation."""
+    settings = OracleSettings()
+    publisher = _publisher(_registry(ChainSettings()), settings)
+    for code in track(codes, description="attesting", console=console):
+        published = publisher.publish(code)
+        state = "found" if published.record is not None else "absent"
+        console.print(f"{code}: {state}, attestation 0x{published.attestation_id.hex()}")
+
+
+@app.command()
+def recheck(
+    once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
+) -> None:
+    """Re-read approved institutions' records, re-attest, flag material changes (loops unless --once)."""
+    settings = OracleSettings()
+    registry = _registry(ChainSettings())
+    publisher = _publisher(registry, settings)
+    loop = RegistryRecheck(
+        registry, publisher, publisher.operators[0].source, publisher.operators[-1].account
+    )
+    if not once:
+        loop.run_forever(settings.recheck_interval_s)
+        return
+    with console.status("rechecking"):
+        report = loop.run_once()
+    console.print(
+        f"checked {report.checked}, unchanged {report.unchanged}, re-attested {len(report.reattested)}, "
+        f"flagged {len(report.flagged)}, skipped {len(report.skipped)}"
+    )
+    for account, reasons in report.flagged.items():
+        console.print(f"[yellow]flagged {account}: {', '.join(reasons)}")
+
+
+@app.command()
+def mine(
+    propose: Annotated[
+        bool, typer.Option("--propose", help="attest the candidates' grades on-chain")
+    ] = False,
+) -> None:
+    """Mine the bank's customer base for third-party candidates (hospitals, suppliers, logistics)."""
+    settings = OracleSettings()
+    records = read_registry(ensure_registry(settings.registry_file))
+    engine = open_bank_db(settings.bank_db)
+    load_customers(engine, generate_customers(records))
+    candidates = mine_candidates(engine, records)
+    for candidate in candidates:
+        console.print(
+            f"{candidate.credit_code} {candidate.industry.value:<9} {candidate.credit_rating:<3} {candidate.name}"
+        )
+    console.print(f"{len(candidates)} candidates")
+    if propose:
+        registry = _registry(ChainSettings())
+        bank = _account(settings.bank_key.get_secret_value())
+        for candidate in track(candidates, description="attesting grades", console=console):
+            propose_candidates(registry, bank, [candidate])
+
+
+if __name__ == "__main__":
+    app()
