@@ -55,6 +55,13 @@ contract Consortium is IConsortium, AccessControlEnumerable {
         return _allowed[account];
     }
 
+    /// @inheritdoc IConsortium
+    function firstNotAllowed(address first, address second) external view returns (address) {
+        if (first != address(0) && !_allowed[first]) return first;
+        if (second != address(0) && !_allowed[second]) return second;
+        return address(0);
+    }
+
     /// @notice Whether this contract implements the interface `interfaceId` (ERC-165).
     /// @dev Adds IConsortium to the AccessControlEnumerable interfaces.
     /// @param interfaceId The ERC-165 interface identifier.

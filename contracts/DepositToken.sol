@@ -85,8 +85,8 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
     /// @dev The one place balances change: refuses while paused and whenever the sender or the
     /// recipient (the zero address stands for a mint or a burn) is not allow-listed.
     function _update(address from, address to, uint256 value) internal override whenNotPaused {
-        if (from != address(0) && !_consortium.isAllowed(from)) revert DepositTokenAccountNotAllowed(from);
-        if (to != address(0) && !_consortium.isAllowed(to)) revert DepositTokenAccountNotAllowed(to);
+        address notAllowed = _consortium.firstNotAllowed(from, to);
+        if (notAllowed != address(0)) revert DepositTokenAccountNotAllowed(notAllowed);
         super._update(from, to, value);
     }
 

@@ -6,7 +6,7 @@ from typing import Final
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from chain_client.client import TxResult
 from chain_client.contracts.base import ContractWrapper
@@ -43,5 +43,7 @@ class Consortium(ContractWrapper):
     def is_allowed(self, account: str) -> bool:
         return bool(self._read("isAllowed", account))
 
-    def admin_address_is(self, account: ChecksumAddress) -> bool:
-        return self.has_role(DEFAULT_ADMIN_ROLE, account)
+    def first_not_allowed(self, first: str, second: str) -> ChecksumAddress | None:
+        """The first of the two not on the allow-list (a zero address counts as allowed), or None."""
+        found = to_checksum_address(self._read("firstNotAllowed", first, second))
+        return None if int(found, 16) == 0 else found

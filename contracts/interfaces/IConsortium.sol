@@ -72,4 +72,13 @@ interface IConsortium is IAccessControlEnumerable {
     /// @param account The account to look up.
     /// @return True if `account` may transact.
     function isAllowed(address account) external view returns (bool);
+
+    /// @notice The first of `first` and `second` that is not on the allow-list, or the zero address
+    /// if both are (a zero argument counts as allowed: it stands for a mint or a burn).
+    /// @dev One call where a token transfer needs both parties checked; the EVM then enters this
+    /// contract once per transfer instead of twice.
+    /// @param first Checked first (the sender of a transfer).
+    /// @param second Checked second (the recipient).
+    /// @return The first account not allowed, or `address(0)`.
+    function firstNotAllowed(address first, address second) external view returns (address);
 }

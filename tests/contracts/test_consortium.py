@@ -93,3 +93,19 @@ def test_a_revoked_bank_can_no_longer_allow(
     with pytest.raises(ContractReverted) as raised:
         foundation.consortium.allow_account(accounts.bank2, accounts.carol.address)
     assert raised.value.error_name == "ConsortiumUnauthorized"
+
+
+def test_first_not_allowed_names_the_first_outsider(foundation: Foundation, accounts: Accounts) -> None:
+    consortium = foundation.consortium
+    zero = "0x" + "00" * 20
+    assert consortium.first_not_allowed(accounts.alice.address, accounts.bob.address) is None
+    assert (
+        consortium.first_not_allowed(accounts.carol.address, accounts.outsider.address)
+        == accounts.carol.address
+    )
+    assert (
+        consortium.first_not_allowed(accounts.alice.address, accounts.outsider.address)
+        == accounts.outsider.address
+    )
+    assert consortium.first_not_allowed(zero, accounts.bob.address) is None  # a mint
+    assert consortium.first_not_allowed(accounts.carol.address, zero) == accounts.carol.address  # a burn
