@@ -195,32 +195,41 @@ class ChainClient:
         params = CallParams(to=to, data=data, sender=sender.address, value=value, gas=gas)
         if gas is None:
             gas = self.estimate_gas(params)
-        max_fee = self._max_fee()
         for attempt in range(2):
-            with self._nonces.reserve(sender.address) as nonce:
-                transaction: dict[str, Any] = {
-                    "type": 2,
-                    "chainId": self.chain_id,
-                    "nonce": nonce,
-                    "gas": gas,
-                    "maxFeePerGas": max_fee,
-                    "maxPriorityFeePerGas": self._priority_fee,
-                    "value": value,
-                    "data": data,
-                }
-                if to is not None:
-                    transaction["to"] = to
-                raw = bytes(sender.sign_transaction(transaction).raw_transaction)
-                try:
-                    tx_hash = self.backend.send_raw_transaction(raw)
-                except TransactionRejected as exc:
-                    # Another process may have used the nonce between our read and the node's check.
-                    if attempt == 0 and "nonce" in str(exc).lower():
-                        continue
+            try:
+                tx_hash, nonce = self._sign_and_send(sender, to, data, value, gas)
+            except TransactionRejected as exc:
+                reason = str(exc).lower()
+                # A retry is safe for two refusals that a fresh read cures: another process used the
+                # nonce between our read and the node's check, or the base fee moved past our cached
+                # one (a burst of full blocks, or a test that reverted the chain).
+                if attempt == 1 or not ("nonce" in reason or "fee" in reason):
                     raise
+                self._fee_cache = (0.0, 0)
+                continue
             log.debug("transaction sent", tx_hash="0x" + tx_hash.hex(), sender=sender.address, nonce=nonce)
             return PendingTransaction(self, tx_hash, params)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _sign_and_send(
+        self, sender: LocalAccount, to: ChecksumAddress | None, data: bytes, value: int, gas: int
+    ) -> tuple[bytes, int]:
+        max_fee = self._max_fee()
+        with self._nonces.reserve(sender.address) as nonce:
+            transaction: dict[str, Any] = {
+                "type": 2,
+                "chainId": self.chain_id,
+                "nonce": nonce,
+                "gas": gas,
+                "maxFeePerGas": max_fee,
+                "maxPriorityFeePerGas": self._priority_fee,
+                "value": value,
+                "data": data,
+            }
+            if to is not None:
+                transaction["to"] = to
+            raw = bytes(sender.sign_transaction(transaction).raw_transaction)
+            return self.backend.send_raw_transaction(raw), nonce
 
     def send_raw(self, raw: bytes, params: CallParams | None = None) -> PendingTransaction:
         """Send an already signed transaction."""
@@ -231,11 +240,15 @@ class ChainClient:
         receipt = self.backend.wait_for_receipt(pending.tx_hash, timeout or self.receipt_timeout)
         if receipt.succeeded:
             return receipt
-        # Mined but failed (state changed after the simulation): replay to name the error.
-        try:
-            self.backend.call(pending.params, max(receipt.block_number - 1, 0))
-        except ExecutionReverted as exc:
-            raise self.decode_revert(exc) from None
+        if receipt.revert_data:  # the node kept the revert data as the transaction met it
+            raise self._decoder().decode(receipt.revert_data)
+        # Otherwise replay to name the error: on the state before the block, then (when transactions
+        # ahead of it in the same block changed the outcome) on the state after it.
+        for block in (max(receipt.block_number - 1, 0), receipt.block_number):
+            try:
+                self.backend.call(pending.params, block)
+            except ExecutionReverted as exc:
+                raise self.decode_revert(exc) from None
         raise TransactionFailed(receipt.transaction_hash, receipt.gas_used)
 
     def transact(

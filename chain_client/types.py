@@ -65,6 +65,8 @@ class Receipt:
     gas_used: int
     effective_gas_price: int
     logs: tuple[Log, ...]
+    revert_data: bytes | None = None
+    """Why a failed transaction reverted, where the node tells (the embedded node does)."""
 
     @property
     def succeeded(self) -> bool:
@@ -84,6 +86,7 @@ class Receipt:
             gas_used=_int(raw["gasUsed"]),
             effective_gas_price=_int(raw.get("effectiveGasPrice", "0x0")),
             logs=tuple(Log.from_rpc(log) for log in raw["logs"]),
+            revert_data=_bytes(raw["revertData"]) if raw.get("revertData") else None,
         )
 
 

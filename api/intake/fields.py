@@ -12,12 +12,14 @@ code only letters and digits).
 from __future__ import annotations
 
 import re
+import statistics
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from api.intake.key_info import DocumentKind, FieldName, is_cjk, read_credit_code
+from api.intake.lexicon import NAME_PROVINCE_SUFFIXES, correct_bank, correct_province, strip_leading_noise
 from api.intake.tesseract import Line
 
 _LABELS: tuple[tuple[str, FieldName | None], ...] = (
@@ -62,7 +64,8 @@ _TITLES: tuple[tuple[str, DocumentKind], ...] = (
 
 _SEPARATORS = set(":：;；.,，、。·|'\"“”‘’`_-~—")
 _BANK_ENDINGS = re.compile(r"^(.*?(?:支行|分行|营业部|分理处|储蓄所))")
-_PROSE_REPRESENTATIVE = re.compile(r"证明([\u4e00-\u9fff·]{2,6}?)(?:同志|系)")
+# "兹证明X同志系本单位法定代表人", allowing 同 to be misread.
+_PROSE_REPRESENTATIVE = re.compile(r"证明([\u4e00-\u9fff·]{2,4}?)(?:.志)?系")
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,17 @@ class FieldValue:
     corrected: bool = False
     candidates: tuple[str, ...] = ()
     """For an ambiguous credit code: the valid codes it could be."""
+    char_confidences: tuple[float, ...] = ()
+    """0-1 per character of ``value`` (tesseract scores words, so a word's characters share its score;
+    a character supplied by a lexicon correction scores 0.9). Lets readings be combined character by
+    character."""
 
 
 @dataclass(frozen=True)
 class _Char:
     char: str
     word: int
+    confidence: float
 
 
 def _characters(line: Line) -> list[_Char]:
@@ -90,8 +98,22 @@ def _characters(line: Line) -> list[_Char]:
     for index, word in enumerate(line.words):
         for char in unicodedata.normalize("NFKC", word.text):
             if not char.isspace():
-                chars.append(_Char(char, index))
+                chars.append(_Char(char, index, word.confidence / 100))
     return chars
+
+
+def _aligned_confidences(value: str, source: Sequence[_Char]) -> tuple[float, ...]:
+    """The confidence of each character of ``value`` (cleaned from ``source``), found in order."""
+    confidences: list[float] = []
+    position = 0
+    for char in value:
+        found = next((i for i in range(position, len(source)) if source[i].char == char), None)
+        if found is None:
+            confidences.append(0.9)
+        else:
+            confidences.append(source[found].confidence)
+            position = found + 1
+    return tuple(confidences)
 
 
 def _label_end(text: str, label: str) -> int | None:
@@ -138,14 +160,25 @@ def _meaningful(char: str) -> bool:
     return is_cjk(char) or (char.isascii() and char.isalnum())
 
 
+_GAP_FACTOR = 2.5
+"""Words further apart than this many character heights belong to different columns (label, value,
+stray marks in the margin); characters of one value are never that far apart."""
+
+
+def _typical_height(line: Line) -> float:
+    """The median word height: robust to the odd box tesseract draws around a speck or two lines."""
+    return max(statistics.median(word.height for word in line.words), 1.0) if line.words else 1.0
+
+
 def _runs(line: Line, chars: Sequence[_Char]) -> list[list[_Char]]:
-    """``chars`` split where the gap between two words is wider than the line is tall."""
+    """``chars`` split where the gap between two words is much wider than a character."""
     runs: list[list[_Char]] = []
     previous: _Char | None = None
     for char in chars:
         if previous is None or (
             char.word != previous.word
-            and line.words[char.word].left - line.words[previous.word].right > 1.2 * max(line.height, 1)
+            and line.words[char.word].left - line.words[previous.word].right
+            > _GAP_FACTOR * _typical_height(line)
         ):
             runs.append([])
         runs[-1].append(char)
@@ -160,13 +193,10 @@ def _confidence(line: Line, chars: Sequence[_Char]) -> float:
     return sum(line.words[w].confidence * len(line.words[w].text) for w in words) / max(weights, 1) / 100
 
 
-def _main_run(line: Line, chars: Sequence[_Char]) -> tuple[str, float]:
-    """The run of words with the most real characters, and its confidence."""
+def _main_run(line: Line, chars: Sequence[_Char]) -> list[_Char]:
+    """The run of words with the most real characters."""
     runs = _runs(line, chars)
-    if not runs:
-        return "", 0.0
-    best = max(runs, key=lambda run: sum(_meaningful(c.char) for c in run))
-    return "".join(c.char for c in best), _confidence(line, best)
+    return max(runs, key=lambda run: sum(_meaningful(c.char) for c in run)) if runs else []
 
 
 def _garbled_label(text: str) -> FieldName | bool | None:
@@ -197,7 +227,9 @@ def _clean_name(text: str) -> str:
     return kept[start:end]
 
 
-def _value(field: FieldName, text: str, confidence: float) -> FieldValue | None:
+def _value(field: FieldName, run: Sequence[_Char], confidence: float) -> FieldValue | None:
+    """The field's value cleaned from the characters read after its label (``None``: nothing usable)."""
+    text = "".join(c.char for c in run)
     match field:
         case FieldName.CREDIT_CODE:
             alnum = "".join(char for char in text if char.isalnum() and char.isascii())
@@ -215,20 +247,22 @@ def _value(field: FieldName, text: str, confidence: float) -> FieldValue | None:
                     return FieldValue(field, codes.pop(), confidence, corrected=True)
             return FieldValue(field, reading.code, confidence, reading.corrected, reading.candidates)
         case FieldName.LEGAL_REPRESENTATIVE:
-            value = _clean_chinese(text, keep="·")
-            return FieldValue(field, value, confidence) if 2 <= len(value) <= 12 else None
+            value = strip_leading_noise(_clean_chinese(text, keep="·"))
+            valid = 2 <= len(value) <= 12
         case FieldName.ACCOUNT_BANK:
             value = _clean_chinese(text, keep="()")
             ending = _BANK_ENDINGS.match(value)
-            value = ending.group(1) if ending else value
-            return FieldValue(field, value, confidence) if len(value) >= 4 else None
+            value = correct_bank(ending.group(1) if ending else value)
+            valid = len(value) >= 4
         case FieldName.ACCOUNT_LOCATION:
-            value = _clean_chinese(text)
-            return FieldValue(field, value, confidence) if len(value) >= 2 else None
+            value = correct_province(_clean_chinese(text))
+            valid = len(value) >= 2
         case FieldName.NAME:
-            value = _clean_name(text)
-            return FieldValue(field, value, confidence) if len(value) >= 2 else None
-    raise AssertionError(f"unhandled field {field}")  # pragma: no cover
+            value = correct_province(_clean_name(text), NAME_PROVINCE_SUFFIXES)
+            valid = len(value) >= 2
+    if not valid:
+        return None
+    return FieldValue(field, value, confidence, char_confidences=_aligned_confidences(value, run))
 
 
 def document_kind(lines: Sequence[Line]) -> DocumentKind:
@@ -252,19 +286,23 @@ def _unlabelled(line: Line, chars: Sequence[_Char]) -> FieldValue | None:
     so that a labelled reading of the same field wins a disagreement.
     """
     text = "".join(c.char for c in chars)
-    confidence = 0.8 * _confidence(line, chars)
     prose = _PROSE_REPRESENTATIVE.search(text)
     if prose:
-        return FieldValue(FieldName.LEGAL_REPRESENTATIVE, prose.group(1), confidence)
+        name = chars[prose.start(1) : prose.end(1)]
+        return _value(FieldName.LEGAL_REPRESENTATIVE, _discounted(name), 0.8 * _confidence(line, name))
     for run in _runs(line, chars):
         run_text = "".join(c.char for c in run)
         bank = _clean_chinese(run_text, keep="()")
         if "银行" in bank and _BANK_ENDINGS.match(bank):
-            return _value(FieldName.ACCOUNT_BANK, run_text, 0.8 * _confidence(line, run))
+            return _value(FieldName.ACCOUNT_BANK, _discounted(run), 0.8 * _confidence(line, run))
         alnum = "".join(char for char in run_text if char.isascii() and char.isalnum())
         if len(alnum) in (18, 19) and (code := read_credit_code(alnum).code) is not None:
             return FieldValue(FieldName.CREDIT_CODE, code, 0.8 * _confidence(line, run), corrected=True)
     return None
+
+
+def _discounted(chars: Sequence[_Char]) -> list[_Char]:
+    return [_Char(c.char, c.word, 0.8 * c.confidence) for c in chars]
 
 
 def _labelled(line: Line, chars: list[_Char]) -> tuple[FieldName | None, list[_Char]] | None:
@@ -310,8 +348,8 @@ def parse_fields(lines: Sequence[Line]) -> list[FieldValue]:
             following_chars = _characters(following)
             if _labelled(following, following_chars) is None:
                 value_chars, value_line = [c for c in following_chars if c.char not in _SEPARATORS], following
-        text_value, confidence = _main_run(value_line, value_chars)
-        value = _value(field, text_value, confidence)
+        run = _main_run(value_line, value_chars)
+        value = _value(field, run, _confidence(value_line, run))
         if value is not None:
             found.append(value)
     return found

@@ -208,6 +208,10 @@ class FieldEvidence(BaseModel):
     """Share of the documents that read this field and gave the chosen value."""
     corrected: bool = False
     """The credit code was repaired with the help of its check character."""
+    doubtful_characters: tuple[int, ...] = ()
+    """Positions (0-based) of characters OCR was unsure of. A difference from the registry confined
+    to these positions may be a misreading rather than a discrepancy: a case for a human look, not
+    for rejection."""
 
 
 class KeyInformation(BaseModel):

@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import structlog
 from PIL import Image, UnidentifiedImageError
 
+from api.intake.consensus import vote
 from api.intake.errors import NoKeyInformation, UnreadableImage
 from api.intake.fields import FieldValue, document_kind, parse_fields
 from api.intake.key_info import DocumentKind, FieldEvidence, FieldName, KeyInformation
@@ -34,6 +36,17 @@ ImageSource = Path | bytes | Image.Image
 
 _MAX_PIXELS = 40_000_000
 
+_MIN_CONTRAST = 40
+"""Gray levels between the darkest and lightest pixel below which a page is blank."""
+_TEXT_CONFIDENCE = 50.0
+"""A page holds text only if tesseract is at least this sure of one word (it hallucinates on blanks)."""
+
+DOUBT_BELOW = 0.3
+"""A character read with less confidence than this makes the page worth a second reading."""
+
+SECOND_READING_LONG_SIDE = 1240
+"""Scale of the second reading: different enough from the first that errors do not repeat."""
+
 
 @dataclass(frozen=True)
 class CertificateReading:
@@ -42,8 +55,15 @@ class CertificateReading:
     source: str
     kind: DocumentKind
     fields: tuple[FieldValue, ...]
+    """Every reading of every field, from each pass (a field may appear more than once)."""
     preparation: Preparation
+    passes: int
     seconds: float
+
+    def value(self, field: FieldName) -> str | None:
+        """The document's own best reading of ``field`` (combined over its passes)."""
+        result = vote(field, [value for value in self.fields if value.field is field])
+        return None if result is None else result.value
 
 
 def _source_name(image: ImageSource, index: int) -> str:
@@ -78,19 +98,45 @@ def load_image(image: ImageSource, source: str) -> Image.Image:
     return decoded
 
 
+def _doubtful(fields: Sequence[FieldValue]) -> bool:
+    """Whether a page deserves a second reading: nothing found, a bad code, or a doubtful character."""
+    if not fields:
+        return True
+    for value in fields:
+        if value.value is None:
+            return True
+        if min(value.char_confidences, default=value.confidence) < DOUBT_BELOW:
+            return True
+    return False
+
+
 def read_certificate(image: ImageSource, source: str | None = None) -> CertificateReading:
-    """Read one certificate image; raises :class:`UnreadableImage` if it cannot be decoded or has no text."""
+    """Read one certificate image; raises :class:`UnreadableImage` if it cannot be decoded or has no text.
+
+    The page is read at :data:`~api.intake.preprocess.TARGET_LONG_SIDE`; if any field is doubtful it
+    is read again at :data:`SECOND_READING_LONG_SIDE`, where tesseract's errors fall on other
+    characters, and the fields keep the readings of both passes for :mod:`api.intake.consensus`.
+    """
     name = source or _source_name(image, 0)
     started = time.perf_counter()
-    prepared, preparation = prepare(load_image(image, name))
-    lines = read_lines(prepared, name)
-    if not lines:
+    decoded = load_image(image, name)
+    prepared, preparation = prepare(decoded)
+    low, high = cast(tuple[int, int], prepared.getextrema())  # mode L: (darkest, lightest)
+    lines = read_lines(prepared, name) if high - low >= _MIN_CONTRAST else []
+    if not any(word.confidence >= _TEXT_CONFIDENCE for line in lines for word in line.words):
         raise UnreadableImage(name, "no text found")
+    fields = parse_fields(lines)
+    passes = 1
+    if _doubtful(fields):
+        again, _ = prepare(decoded, SECOND_READING_LONG_SIDE)
+        fields += parse_fields(read_lines(again, name))
+        passes = 2
     reading = CertificateReading(
         source=name,
         kind=document_kind(lines),
-        fields=tuple(parse_fields(lines)),
+        fields=tuple(fields),
         preparation=preparation,
+        passes=passes,
         seconds=time.perf_counter() - started,
     )
     log.info(
@@ -100,7 +146,8 @@ def read_certificate(image: ImageSource, source: str | None = None) -> Certifica
         fields=sorted({value.field.value for value in reading.fields if value.value is not None}),
         skew=preparation.skew_degrees,
         scale=round(preparation.scale, 2),
-        denoised=preparation.denoised,
+        noise=preparation.noise_level,
+        passes=passes,
         seconds=round(reading.seconds, 3),
     )
     return reading
@@ -118,30 +165,27 @@ def _ambiguous_code(values: list[FieldValue]) -> str | None:
 def _merge_field(
     field: FieldName, readings: Sequence[CertificateReading]
 ) -> tuple[str, FieldEvidence] | None:
-    values = [
+    sourced = [
         (reading.source, value) for reading in readings for value in reading.fields if value.field is field
     ]
-    valid = [(source, value) for source, value in values if value.value is not None]
-    if not valid:
-        code = _ambiguous_code([value for _, value in values]) if field is FieldName.CREDIT_CODE else None
+    values = [value for _, value in sourced]
+    result = vote(field, values)
+    if result is None:
+        code = _ambiguous_code(values) if field is FieldName.CREDIT_CODE else None
         if code is None:
             return None
-        sources = tuple(dict.fromkeys(source for source, _ in values))
-        confidence = min(value.confidence for _, value in values)
+        sources = tuple(dict.fromkeys(source for source, _ in sourced))
+        confidence = min(value.confidence for value in values)
         return code, FieldEvidence(confidence=confidence, sources=sources, agreement=1.0, corrected=True)
-    scores: dict[str, float] = {}
-    for _, value in valid:
-        assert value.value is not None
-        scores[value.value] = scores.get(value.value, 0.0) + 0.5 + value.confidence
-    chosen = max(scores, key=lambda candidate: scores[candidate])
-    agreeing = [(source, value) for source, value in valid if value.value == chosen]
+    supporting = [sourced[index] for index in result.supporters]
     evidence = FieldEvidence(
-        confidence=round(sum(value.confidence for _, value in agreeing) / len(agreeing), 3),
-        sources=tuple(dict.fromkeys(source for source, _ in agreeing)),
-        agreement=round(len(agreeing) / len(valid), 3),
-        corrected=all(value.corrected for _, value in agreeing),
+        confidence=result.confidence,
+        sources=tuple(dict.fromkeys(source for source, _ in supporting)),
+        agreement=result.agreement,
+        corrected=bool(supporting) and all(value.corrected for _, value in supporting),
+        doubtful_characters=result.doubtful,
     )
-    return chosen, evidence
+    return result.value, evidence
 
 
 def merge_readings(readings: Sequence[CertificateReading]) -> KeyInformation:

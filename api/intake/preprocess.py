@@ -1,11 +1,15 @@
-"""Turn an uploaded certificate photo or scan into the clean black-on-white page tesseract reads best.
+"""Turn an uploaded certificate photo or scan into the page tesseract reads best.
 
-tesseract's LSTM recogniser is accurate on upright, sharp, binarised text of a reasonable size and
-degrades quickly otherwise, so each step undoes one way uploads go wrong: red seals drawn over the
-text are bleached, small images are upscaled, a page photographed askew is turned back (estimated by
-the projection profile: text rows are sharpest when the page is level), sensor noise is smoothed by a
-median filter, and the result is thresholded with Otsu's method. Pillow alone does all of it, so the
-intake needs no numerical library.
+tesseract's LSTM recogniser is accurate on upright text of the size it was trained on and degrades
+quickly otherwise, so each step undoes one way uploads go wrong: red seals drawn over the text are
+bleached to paper, a page photographed askew is turned back (estimated by the projection profile:
+text rows are sharpest when the page is level), and the page is scaled, up or down, to the size at
+which the model reads best. Pillow alone does all of it, so the intake needs no numerical library.
+
+Denoising and binarisation are left to tesseract on purpose: on the noisy benchmark pages its heavy
+noise removal followed by its own Otsu thresholding read 98% of fields where a 3x3 median filter
+and a global Otsu threshold here read 88% (they erode the thin strokes of dense characters). The
+noise level is still measured and reported, to explain a poor reading.
 """
 
 from __future__ import annotations
@@ -18,11 +22,10 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 MIN_SIDE = 64
 """Images smaller than this on either side cannot hold a legible certificate."""
 
-_TARGET_LONG_SIDE = 1600
-_UPSCALE_BELOW = 1100
-_DOWNSCALE_ABOVE = 2800
+TARGET_LONG_SIDE = 1000
+"""Pages are scaled so their long side is about this: printed text then stands 20-30 px tall, where
+the ``chi_sim`` model reads best (measured: 1000 px beats 1240 and 1600 on clean and noisy pages)."""
 _MAX_SKEW_DEGREES = 6.0
-_NOISE_THRESHOLD = 1.0
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,6 @@ class Preparation:
     scale: float
     skew_degrees: float
     noise_level: float
-    denoised: bool
-    threshold: int
 
 
 def _bleach_seal(image: Image.Image) -> Image.Image:
@@ -47,13 +48,9 @@ def _bleach_seal(image: Image.Image) -> Image.Image:
     return gray
 
 
-def _rescale(gray: Image.Image) -> tuple[Image.Image, float]:
-    long_side = max(gray.size)
-    if long_side < _UPSCALE_BELOW:
-        scale = min(_TARGET_LONG_SIDE / long_side, 3.0)
-    elif long_side > _DOWNSCALE_ABOVE:
-        scale = _TARGET_LONG_SIDE / long_side
-    else:
+def _rescale(gray: Image.Image, target: int) -> tuple[Image.Image, float]:
+    scale = target / max(gray.size)
+    if abs(scale - 1) < 0.05:
         return gray, 1.0
     size = (round(gray.width * scale), round(gray.height * scale))
     return gray.resize(size, Image.Resampling.LANCZOS), scale
@@ -117,17 +114,11 @@ def estimate_skew(gray: Image.Image) -> float:
     return round(fine, 1)
 
 
-def prepare(image: Image.Image) -> tuple[Image.Image, Preparation]:
-    """The page ready for tesseract (mode ``L``, black text on white) and what was done to it."""
+def prepare(image: Image.Image, target_long_side: int = TARGET_LONG_SIDE) -> tuple[Image.Image, Preparation]:
+    """The page ready for tesseract (mode ``L``, dark text on light paper) and what was done to it."""
     gray = _bleach_seal(ImageOps.exif_transpose(image))
-    gray, scale = _rescale(gray)
     skew = estimate_skew(gray)
     if abs(skew) >= 0.3:
         gray = gray.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    noise = noise_level(gray)
-    denoised = noise > _NOISE_THRESHOLD
-    if denoised:
-        gray = gray.filter(ImageFilter.MedianFilter(3))
-    threshold = otsu_threshold(gray)
-    binary = gray.point(lambda value: 255 if value > threshold else 0)
-    return binary, Preparation(scale, skew, round(noise, 2), denoised, threshold)
+    gray, scale = _rescale(gray, target_long_side)
+    return gray, Preparation(scale, skew, round(noise_level(gray), 2))

@@ -337,9 +337,9 @@ class EmbeddedNode:
         )
         self._write_store.begin()
         try:
-            result, receipts, _ = self._chain.mine_all(transactions)
+            result, receipts, computations = self._chain.mine_all(transactions)
             block = result.imported_block
-            self._write_index.add_block(_render_block_transactions(block, receipts))
+            self._write_index.add_block(_render_block_transactions(block, receipts, computations))
         except BaseException:
             self._write_store.rollback()
             self._chain = self._open_write_chain()
@@ -532,7 +532,7 @@ class EmbeddedNode:
 
 
 def _render_block_transactions(
-    block: BlockAPI, receipts: Sequence[ReceiptAPI]
+    block: BlockAPI, receipts: Sequence[ReceiptAPI], computations: Sequence[ComputationAPI]
 ) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
     rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
     previous_cumulative = 0

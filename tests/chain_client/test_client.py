@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chain_client import ChainClient, ContractReverted, TransactionRejected
@@ -61,3 +63,33 @@ def test_events_are_found_by_name_over_a_range(
     events = foundation.consortium.events("AccountAllowed", from_block=first)
     assert [event["account"] for event in events] == [accounts.carol.address, accounts.outsider.address]
     assert foundation.consortium.events("AccountDisallowed", from_block=first) == []
+
+
+def test_a_pipelined_failure_behind_another_transaction_is_named(
+    chain: ChainClient, foundation: Foundation, accounts: Accounts
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 10, b"\x02" * 32)
+    data = token.transfer_data(accounts.bob.address, 10)
+    first = chain.submit(accounts.alice, token.address, data, gas=200_000)
+    second = chain.submit(accounts.alice, token.address, data, gas=200_000)  # spends what the first took
+    first.wait()
+    with pytest.raises(ContractReverted) as raised:
+        second.wait()
+    assert raised.value.error_name == "ERC20InsufficientBalance"
+    assert raised.value.args == (accounts.alice.address, 0, 10)
+    assert token.balance_of(accounts.bob.address) == 10
+
+
+def test_a_stale_cached_base_fee_is_refreshed_and_the_send_retried(chain: ChainClient, accounts: Accounts) -> None:
+    snapshot = chain.backend.snapshot()
+    high_fee = chain.backend.next_base_fee()
+    for _ in range(8):  # eight near-empty blocks: the base fee falls by 1/8 each, below half
+        chain.send_value(accounts.alice, accounts.bob.address, 1)
+    time.sleep(1.1)  # let the client's one-second fee cache expire...
+    chain.send_value(accounts.alice, accounts.bob.address, 1)  # ...and cache the low fee
+    assert 2 * chain.backend.next_base_fee() < high_fee
+    chain.backend.revert(snapshot)  # the fee is high again, the client's cache says low
+    before = chain.balance(accounts.bob.address)
+    chain.send_value(accounts.alice, accounts.bob.address, 1)
+    assert chain.balance(accounts.bob.address) == before + 1

@@ -1,0 +1,128 @@
+"""Public facts that limit what a field can say, used to undo single-character OCR misreadings.
+
+A bank field starts with the name of a licensed bank, a location with a province-level division, a
+person's name with a surname: short closed lists that anyone can check. When OCR reads something one
+edit away from exactly one entry (``中国邮政储鞋银行`` for 中国邮政储蓄银行, ``洲江省`` for 浙江省), that
+entry is what was printed; when it is one edit from two entries (``中言银行``: 中国银行 or 中信银行?)
+nothing is changed, and the audit's comparison with the registry decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+BANKS: frozenset[str] = frozenset(
+    {
+        # Policy banks, large state-owned and joint-stock commercial banks (official and usual short names).
+        "国家开发银行", "中国进出口银行", "中国农业发展银行", "中国工商银行", "中国农业银行", "中国银行",
+        "中国建设银行", "交通银行", "中国邮政储蓄银行", "招商银行", "上海浦东发展银行", "浦发银行", "中信银行",
+        "中国光大银行", "光大银行", "华夏银行", "中国民生银行", "民生银行", "广发银行", "平安银行", "兴业银行",
+        "浙商银行", "渤海银行", "恒丰银行",
+        # Large city and rural commercial banks.
+        "北京银行", "上海银行", "江苏银行", "南京银行", "宁波银行", "杭州银行", "徽商银行", "长沙银行",
+        "成都银行", "重庆银行", "北京农村商业银行", "上海农村商业银行", "重庆农村商业银行", "广州农村商业银行",
+    }
+)  # fmt: skip
+
+PROVINCES: frozenset[str] = frozenset(
+    {
+        "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
+        "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
+        "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区",
+        "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区",
+        "澳门特别行政区",
+    }
+)  # fmt: skip
+"""China's province-level divisions, as written at the start of an address or account location."""
+
+SURNAMES: frozenset[str] = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单"
+    "季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚"
+    "娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池"
+    "查麻苑迟邝"
+)
+"""The common Chinese surnames (about 300, covering nearly everyone)."""
+
+COMPOUND_SURNAMES: frozenset[str] = frozenset(
+    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙"}
+)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions of single characters."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def _correct_prefix(value: str, prefix_end: int, lexicon: Iterable[str]) -> str:
+    """``value`` with ``value[:prefix_end]`` replaced by the only lexicon entry one edit away from it."""
+    prefix = value[:prefix_end]
+    if prefix in lexicon:
+        return value
+    near = {
+        entry for entry in lexicon if abs(len(entry) - len(prefix)) <= 1 and edit_distance(entry, prefix) == 1
+    }
+    return next(iter(near)) + value[prefix_end:] if len(near) == 1 else value
+
+
+def correct_bank(value: str) -> str:
+    """A branch name (``中国邮政储鞋银行昆明北京支行``) whose bank is made a licensed bank's name.
+
+    Every bank is compared with the start of the value, allowing the start to be one character
+    shorter or longer (a character lost or added); an exact match leaves the value alone.
+    """
+    near: dict[str, int] = {}
+    for bank in BANKS:
+        for length in (len(bank), len(bank) - 1, len(bank) + 1):
+            distance = edit_distance(bank, value[:length])
+            if distance == 0 and length == len(bank):
+                return value
+            if distance == 1 and bank not in near:
+                near[bank] = length
+    if len(near) != 1:
+        return value
+    bank, length = near.popitem()
+    return bank + value[length:]
+
+
+def correct_province(value: str, suffixes: tuple[str, ...] = ("自治区", "特别行政区", "省", "市")) -> str:
+    """``value`` with a misspelt province-level division at its start spelt right.
+
+    For an account location, whose first word is always such a division, every suffix applies. For
+    an institution name pass ``NAME_PROVINCE_SUFFIXES``: a name may start with a city one edit from a
+    municipality (天门市, 天津市), but only provinces end in 省 or 自治区.
+    """
+    for suffix in suffixes:
+        end = value.find(suffix)
+        if 2 <= end <= 6:
+            return _correct_prefix(value, end + len(suffix), PROVINCES)
+    return value
+
+
+NAME_PROVINCE_SUFFIXES = ("自治区", "省")
+
+
+_COLON_MISREADINGS = frozenset("了二一乙")
+
+
+def strip_leading_noise(name: str) -> str:
+    """A person's name without the stray first character a misread colon leaves (``了丁婷艳``).
+
+    Only characters that colons are misread as are dropped, and only before a known surname: a
+    misread surname (``素明涛`` for 袁明涛) is left for the comparison with the registry to catch.
+    """
+    rest = name[1:]
+    if (
+        len(rest) >= 2
+        and name[0] in _COLON_MISREADINGS
+        and (rest[0] in SURNAMES or rest[:2] in COMPOUND_SURNAMES)
+    ):
+        return rest
+    return name
