@@ -8,6 +8,7 @@ BENCHMARKS: dict[str, str] = {
     "chain": "bench.chain",
     "gas": "bench.gas",
     "ocr": "bench.ocr",
+    "orders": "bench.orders",
     "pools": "bench.pools",
 }
 """Benchmark name -> module; every module exposes ``run(quick: bool) -> dict[str, object]``."""

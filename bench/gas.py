@@ -177,10 +177,18 @@ def welfare_pools_gas(world: GasWorld) -> dict[str, int]:
     return pools_gas(world)
 
 
+def payment_order_escrow_gas(world: GasWorld) -> dict[str, int]:
+    """PaymentOrderEscrow: issue, settle, submit signature, release, refund, expire: see :func:`bench.orders.escrow_gas`."""
+    from bench.orders import escrow_gas
+
+    return escrow_gas(world)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "Consortium+DepositToken": foundation_gas,
     "InstitutionRegistry": institution_registry_gas,
     "WelfarePools": welfare_pools_gas,
+    "PaymentOrderEscrow": payment_order_escrow_gas,
 }
 """Scenario name -> scenario; add a contract's scenario here to have its gas reported."""
 

@@ -69,5 +69,9 @@ class BackendUnavailable(ChainClientError):
     """The chain node cannot be reached or answered with a transport-level error."""
 
 
+class LogQueryTooLarge(ChainClientError):
+    """A getLogs filter matches more logs than one answer may carry; narrow the block range."""
+
+
 class KeystoreError(ChainClientError):
     """A keystore is missing, exists already, or the password does not open it."""

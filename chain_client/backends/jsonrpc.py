@@ -15,10 +15,17 @@ from eth_typing import ChecksumAddress
 from web3 import HTTPProvider
 from web3.types import RPCEndpoint
 
-from chain_client.errors import BackendUnavailable, ExecutionReverted, TransactionRejected, TransactionTimeout
+from chain_client.errors import (
+    BackendUnavailable,
+    ExecutionReverted,
+    LogQueryTooLarge,
+    TransactionRejected,
+    TransactionTimeout,
+)
 from chain_client.types import Block, BlockId, CallParams, Log, LogFilter, Receipt
 
 _REVERT_CODES = {3, -32000, -32003, -32015}
+_LIMIT_EXCEEDED = -32005
 """Codes nodes use for "execution reverted" (geth/anvil: 3; Besu: -32000; others -32003/-32015)."""
 
 
@@ -59,6 +66,8 @@ class JsonRpcBackend:
             raise ExecutionReverted(revert_data, message)
         if method == "eth_sendRawTransaction":
             raise TransactionRejected(f"node refused the transaction: {message}")
+        if method == "eth_getLogs" and (code == _LIMIT_EXCEEDED or "more than" in message.lower()):
+            raise LogQueryTooLarge(f"{message}; narrow the block range")
         raise JsonRpcError(method, code, message)
 
     def chain_id(self) -> int:

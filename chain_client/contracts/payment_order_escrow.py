@@ -25,8 +25,7 @@ from chain_client.client import ChainClient, PendingTransaction, TxResult
 from chain_client.contracts.base import ContractWrapper
 from chain_client.contracts.consortium import Consortium
 from chain_client.contracts.welfare_pools import WelfareContracts
-from chain_client.errors import ContractReverted, TransactionFailed
-from chain_client.types import BlockId, Receipt
+from chain_client.types import BlockId
 
 DOMAIN_NAME: Final = "PaymentOrderEscrow"
 DOMAIN_VERSION: Final = "1"
@@ -341,30 +340,6 @@ class PaymentOrderEscrow(ContractWrapper):
     def submit_issue(self, bank: LocalAccount, order: PaymentOrder) -> PendingTransaction:
         """Send ``issue`` without simulating or waiting (for pipelined issuance)."""
         return self.client.submit(bank, self.address, self.issue_data(order), gas=ISSUE_GAS)
-
-    def wait_named(self, pending: PendingTransaction) -> Receipt:
-        """Wait for a pipelined transaction; a revert raises ``ContractReverted`` with its error named.
-
-        ``ChainClient`` names a failure by replaying the call on the state before its block, which misses the
-        transactions ahead of it in the same block (pipelined sends share blocks): when that replay succeeds,
-        replay on the state after the block too.
-        """
-        try:
-            return pending.wait()
-        except TransactionFailed as failed:
-            receipt = self.client.backend.get_receipt(pending.tx_hash)
-            if receipt is None:
-                raise
-            try:
-                self.client.call(
-                    self.address,
-                    pending.params.data,
-                    sender=pending.params.sender,
-                    block=receipt.block_number,
-                )
-            except ContractReverted as named:
-                raise named from failed
-            raise
 
     def settle(
         self,

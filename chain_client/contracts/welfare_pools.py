@@ -8,8 +8,6 @@ from enum import IntEnum
 from typing import Any, Final
 
 from eth_abi.abi import encode as abi_encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
@@ -18,6 +16,7 @@ from chain_client.abi import DecodedEvent
 from chain_client.client import ChainClient, TxResult
 from chain_client.contracts.base import ContractWrapper
 from chain_client.contracts.consortium import Consortium
+from chain_client.contracts.deposit_token import DepositToken
 from chain_client.contracts.resource_tracker import ResourceTracker
 from chain_client.contracts.welfare_assets import WelfareAssets
 from chain_client.types import BlockId
@@ -317,47 +316,9 @@ class WelfarePools(ContractWrapper):
 
     def sign_permit(self, owner: LocalAccount, amount: int, deadline: int) -> tuple[int, bytes, bytes]:
         """An EIP-2612 permit of the deposit token letting this contract take ``amount`` from ``owner``."""
-        token_abi = self.client.abi("DepositToken")
-        token = self.deposit_token()
-        name = token_abi.decode_result("name", self.client.call(token, token_abi.encode_call("name")))
-        nonce = token_abi.decode_result(
-            "nonces", self.client.call(token, token_abi.encode_call("nonces", owner.address))
+        return DepositToken(self.client, self.deposit_token()).sign_permit(
+            owner, self.address, amount, deadline
         )
-        message = encode_typed_data(
-            full_message={
-                "types": {
-                    "EIP712Domain": [
-                        {"name": "name", "type": "string"},
-                        {"name": "version", "type": "string"},
-                        {"name": "chainId", "type": "uint256"},
-                        {"name": "verifyingContract", "type": "address"},
-                    ],
-                    "Permit": [
-                        {"name": "owner", "type": "address"},
-                        {"name": "spender", "type": "address"},
-                        {"name": "value", "type": "uint256"},
-                        {"name": "nonce", "type": "uint256"},
-                        {"name": "deadline", "type": "uint256"},
-                    ],
-                },
-                "primaryType": "Permit",
-                "domain": {
-                    "name": name,
-                    "version": "1",
-                    "chainId": self.client.chain_id,
-                    "verifyingContract": token,
-                },
-                "message": {
-                    "owner": owner.address,
-                    "spender": self.address,
-                    "value": amount,
-                    "nonce": int(nonce),
-                    "deadline": deadline,
-                },
-            }
-        )
-        signed = Account.sign_message(message, owner.key)
-        return int(signed.v), int(signed.r).to_bytes(32, "big"), int(signed.s).to_bytes(32, "big")
 
     # ------------------------------------------------------------------ refunds, moves, transfers
 

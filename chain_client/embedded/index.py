@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chain_client.embedded.rpc_json import RpcObject
+from chain_client.errors import LogQueryTooLarge
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tx_index (
@@ -47,10 +48,6 @@ class LogQuery:
     to_block: int
     addresses: Sequence[bytes] = ()
     topics: Sequence[Sequence[bytes] | None] = ()
-
-
-class TooManyLogs(Exception):
-    """The filter matches more logs than one answer may carry."""
 
 
 class ChainIndex:
@@ -118,7 +115,9 @@ class ChainIndex:
         )
         rows = self._connection.execute(sql, params).fetchall()
         if len(rows) > MAX_LOGS_PER_QUERY:
-            raise TooManyLogs(f"query matches more than {MAX_LOGS_PER_QUERY} logs; narrow the block range")
+            raise LogQueryTooLarge(
+                f"query matches more than {MAX_LOGS_PER_QUERY} logs; narrow the block range"
+            )
         return [_loads(row[0]) for row in rows]
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chain_client.embedded.index import LogQuery, TooManyLogs
+from chain_client.embedded.index import LogQuery
 from chain_client.embedded.node import CallRequest, EmbeddedNode
-from chain_client.errors import ExecutionReverted
+from chain_client.errors import ExecutionReverted, LogQueryTooLarge
 
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
@@ -208,7 +208,7 @@ class ReadOnlyRpc:
         )
         try:
             return self._node.get_logs(query)
-        except TooManyLogs as exc:
+        except LogQueryTooLarge as exc:
             raise RpcError(LIMIT_EXCEEDED, str(exc)) from None
 
     def _execute(self, operation: Callable[[CallRequest, int | str], Any], call: Any, block: Any) -> Any:

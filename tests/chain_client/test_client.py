@@ -81,7 +81,9 @@ def test_a_pipelined_failure_behind_another_transaction_is_named(
     assert token.balance_of(accounts.bob.address) == 10
 
 
-def test_a_stale_cached_base_fee_is_refreshed_and_the_send_retried(chain: ChainClient, accounts: Accounts) -> None:
+def test_a_stale_cached_base_fee_is_refreshed_and_the_send_retried(
+    chain: ChainClient, accounts: Accounts
+) -> None:
     snapshot = chain.backend.snapshot()
     high_fee = chain.backend.next_base_fee()
     for _ in range(8):  # eight near-empty blocks: the base fee falls by 1/8 each, below half

@@ -1,0 +1,159 @@
+"""Flows 2, 3 and 6 of DESIGN.md: a relief plan is approved, donors give in every form, and each donor
+follows their gift (pro rata for money and points, exactly for goods) from the events alone."""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils import keccak
+
+from chain_client import ChainClient, ContractReverted
+from chain_client.contracts import MONEY, Checkpoint, DonationForm, PlanStatus
+from chain_client.deploy import Foundation
+from chain_client.tracing import DestinationKind, PoolTracer
+from tests.conftest import Accounts
+from tests.pools_support import CAST, RICE, TOKEN, ZERO32, World, build_world, fund, terms
+from tests.registry_support import advance_past
+
+pytestmark = pytest.mark.flow
+
+ORDER_MONEY = keccak(text="order: rice purchase")
+ORDER_POINTS = keccak(text="order: supermarket points")
+
+
+@pytest.fixture(scope="module")
+def module_world(session_client: ChainClient, session_foundation: Foundation) -> World:
+    return build_world(session_client, session_foundation)
+
+
+@pytest.fixture
+def world(module_world: World, chain: ChainClient) -> World:
+    if chain.backend.name != "embedded":
+        pytest.skip("flows run on the embedded chain")
+    return module_world
+
+
+def test_a_plan_needing_government_intervention_stays_closed_until_approved(
+    world: World, accounts: Accounts
+) -> None:
+    pools = world.welfare.pools
+    fund(world, accounts.alice, 10 * TOKEN, "gov-flow")
+    pool_id = pools.launch_plan(accounts.charity, terms(world.client, needs_government_approval=True)).id
+    for expected in (PlanStatus.LAUNCHED, PlanStatus.AUDITED):
+        with pytest.raises(ContractReverted) as raised:
+            pools.donate_with_permit(accounts.alice, pool_id, TOKEN)
+        assert (raised.value.error_name, raised.value.args) == ("PoolNotOpen", (pool_id, expected))
+        if expected is PlanStatus.LAUNCHED:
+            pools.audit_plan(accounts.bank, pool_id, True, keccak(text="S301 report"))
+    pools.decide_plan(accounts.government, pool_id, True, keccak(text="approval"))
+    assert pools.donate_with_permit(accounts.alice, pool_id, TOKEN).amount == TOKEN
+
+
+def test_a_government_agency_plan_opens_without_government_approval(world: World, accounts: Accounts) -> None:
+    pools = world.welfare.pools
+    pool_id = pools.launch_plan(CAST.agency, terms(world.client, needs_government_approval=True)).id
+    pools.audit_plan(accounts.bank, pool_id, True, keccak(text="S301 report"))
+    assert pools.plan_of(pool_id).status == PlanStatus.OPEN
+
+
+def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(world: World, accounts: Accounts) -> None:
+    pools, assets, tracker = world.welfare.pools, world.welfare.assets, world.welfare.tracker
+    token = world.foundation.deposit_token
+    pool_id = pools.launch_plan(accounts.charity, terms(world.client, ttl=30)).id
+    pools.audit_plan(accounts.bank, pool_id, True, keccak(text="S301 report"))
+
+    # Donations: alice in three forms, bob in money.
+    fund(world, accounts.alice, 60 * TOKEN, "alice-flow")
+    fund(world, accounts.bob, 40 * TOKEN, "bob-flow")
+    assets.issue(accounts.supplier, world.points, accounts.alice.address, 100, keccak(text="loyalty"))
+    money = pools.donate_with_permit(accounts.alice, pool_id, 60 * TOKEN)  # one transaction, no approve
+    pools.donate_with_permit(accounts.bob, pool_id, 40 * TOKEN)
+    points = pools.donate_asset(accounts.alice, pool_id, world.points, 100)
+    pledge = pools.pledge_goods(accounts.alice, pool_id, RICE, 30, keccak(text="30 bags of rice"))
+    goods = pools.receive_pledge(CAST.warehouse, pledge.id, 30)
+    assert [(r.form, r.donor) for r in (money, points, goods)] == [
+        (DonationForm.MONEY, accounts.alice.address),
+        (DonationForm.POINTS, accounts.alice.address),
+        (DonationForm.GOODS, accounts.alice.address),
+    ]
+    assert money.tx_hash != points.tx_hash != goods.tx_hash
+
+    # Outflows: a payment order (30 paid, 20 still in escrow), 10 to a local government, 40 points paid.
+    pools.lock_for_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 50 * TOKEN)
+    pools.record_order_paid(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 30 * TOKEN)
+    transfer = pools.propose_government_transfer(
+        accounts.charity, pool_id, CAST.local_government.address, MONEY, 10 * TOKEN, keccak(text="agreement")
+    )
+    pools.confirm_government_transfer(accounts.bank, transfer.id)
+    pools.acknowledge_government_transfer(CAST.local_government, transfer.id)
+    pools.lock_for_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40)
+    pools.record_order_paid(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40)
+
+    # The goods travel to a beneficiary, each holder signing.
+    lot_id = pools.pledge_of(pledge.id).lot_id
+    tracker.record_checkpoint(
+        CAST.warehouse, lot_id, Checkpoint.SHIPPED, CAST.carrier.address, keccak(text="waybill")
+    )
+    tracker.record_checkpoint(CAST.carrier, lot_id, Checkpoint.IN_TRANSIT, accounts.charity.address)
+    tracker.record_checkpoint(accounts.charity, lot_id, Checkpoint.RECEIVED)
+    tracker.record_checkpoint(
+        accounts.charity, lot_id, Checkpoint.HANDED_TO_BENEFICIARY, CAST.beneficiary.address
+    )
+    tracker.record_checkpoint(
+        CAST.beneficiary, lot_id, Checkpoint.SIGNED_OFF, None, keccak(text="signature sheet")
+    )
+
+    # After the deadline the plan is wound up and alice claims her refunds (bob has not yet).
+    advance_past(world.client, pools.plan_of(pool_id).deadline, CAST.dave)
+    pools.wind_up(accounts.charity, pool_id)
+    pools.claim_refund(accounts.alice, pool_id, MONEY, accounts.alice.address)
+    pools.claim_refund(accounts.alice, pool_id, world.points, accounts.alice.address)
+    assert token.balance_of(accounts.alice.address) == 24 * TOKEN  # 60/100 of the 40 left
+    assert assets.balance_of(accounts.alice.address, world.points) == 60
+
+    tracer = PoolTracer(world.client, pools.address, tracker.address)
+    tracer.refresh()
+
+    (money_trace,) = tracer.trace(money.tx_hash)
+    assert sum(d.amount for d in money_trace.destinations) == 60 * TOKEN
+    assert money_trace.amount_to(DestinationKind.REFUNDED) == 24 * TOKEN
+    # The other 36 follows the pool's remaining 76: 30 paid, 20 escrowed, 10 to government, 16 unspent.
+    rest = 36 * TOKEN
+    expected = {
+        DestinationKind.PAID_OUT: rest * 30 // 76,
+        DestinationKind.ESCROWED: rest * 20 // 76,
+        DestinationKind.TO_GOVERNMENT: rest * 10 // 76,
+        DestinationKind.BALANCE: rest * 16 // 76,
+    }
+    for kind, amount in expected.items():
+        assert 0 <= money_trace.amount_to(kind) - amount <= 1
+    refs = {d.kind: d.ref for d in money_trace.destinations}
+    assert refs[DestinationKind.PAID_OUT] == "0x" + ORDER_MONEY.hex()
+    assert refs[DestinationKind.TO_GOVERNMENT] == CAST.local_government.address
+
+    (points_trace,) = tracer.trace(points.tx_hash)
+    assert {(d.kind, d.amount) for d in points_trace.destinations} == {
+        (DestinationKind.REFUNDED, 60),
+        (DestinationKind.PAID_OUT, 40),
+    }
+
+    # The goods gift is followed exactly, from the pledge's transaction or the warehouse's receipt.
+    (goods_trace,) = tracer.trace(pledge.result.tx_hash)
+    assert tracer.trace(goods.tx_hash) == [goods_trace]
+    assert goods_trace.lot_id == lot_id
+    assert goods_trace.delivered
+    assert goods_trace.holder == CAST.beneficiary.address
+    assert [step.checkpoint for step in goods_trace.custody] == [
+        Checkpoint.SHIPPED,
+        Checkpoint.IN_TRANSIT,
+        Checkpoint.RECEIVED,
+        Checkpoint.HANDED_TO_BENEFICIARY,
+        Checkpoint.SIGNED_OFF,
+    ]
+    assert [step.by for step in goods_trace.custody] == [
+        CAST.warehouse.address,
+        CAST.carrier.address,
+        accounts.charity.address,
+        accounts.charity.address,
+        CAST.beneficiary.address,
+    ]
+    assert tracer.trace(ZERO32) == []
