@@ -66,11 +66,18 @@ def _progress(message: str) -> None:
     sys.stderr.flush()
 
 
-def open_world() -> GasWorld:
+def open_world(client: ChainClient | None = None) -> GasWorld:
+    """The foundation and the cast (bank, regulator, oracles, ...), funded and given their roles.
+
+    On ``client`` if given (any chain whose genesis funds the dev operator), otherwise on a fresh embedded chain.
+    """
     compile_contracts()
     admin: LocalAccount = Account.from_key(DEV_OPERATOR_KEY)
-    node = EmbeddedNode(None, Genesis(chain_id=CHAIN_ID, alloc={to_canonical_address(admin.address): 10**27}))
-    client = ChainClient(EmbeddedBackend(node))
+    if client is None:
+        node = EmbeddedNode(
+            None, Genesis(chain_id=CHAIN_ID, alloc={to_canonical_address(admin.address): 10**27})
+        )
+        client = ChainClient(EmbeddedBackend(node))
     world = GasWorld(
         client=client,
         foundation=deploy_foundation(client, admin),

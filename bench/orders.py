@@ -2,7 +2,7 @@
 
 Figures:
 - ``gas``: PaymentOrderEscrow operations (also reported by ``python -m bench gas``, scenario
-  ``PaymentOrderEscrow``): issue (commit + lock; the escrow's first and a later one), settle (both copies in one
+  ``PaymentOrderEscrow``): issue (commit + lock; the pool's first order and a later one), settle (both copies in one
   transaction, release; to a payee already holding tokens, and its first payment), submitSignature (the payee's, then the charity's that releases), a recorded mismatch,
   freeze, the regulator's refund and release, expire, openPurchaseLot.
 - ``embedded`` / ``anvil``: N settlements (1,000; ``--quick`` 200) end to end, in batches of 100: the bank
@@ -31,23 +31,18 @@ from api.orders import (
     OrderRequest,
     open_delivery_store,
 )
-from bench.gas import GAS_MONEY, GasWorld, open_world
+from bench.gas import GasWorld, open_world
 from bench.pools import TOKEN, PoolsWorld, _plan, open_pools_world
 from chain_client import ChainClient, compile_contracts
 from chain_client.anvil import start_anvil
 from chain_client.backends import JsonRpcBackend
-from chain_client.config import DEV_OPERATOR_KEY
 from chain_client.contracts import (
-    BANK_ROLE,
     MONEY,
-    ORACLE_ROLE,
-    REGULATOR_ROLE,
     OrderParty,
     PaymentOrder,
     PaymentOrderEscrow,
     deploy_payment_order_escrow,
 )
-from chain_client.deploy import deploy_foundation
 
 CHAIN_ID = 1337
 BATCH = 100
@@ -66,7 +61,7 @@ def _account(name: str) -> LocalAccount:
 
 def _escrow_world(base: GasWorld) -> tuple[PoolsWorld, PaymentOrderEscrow]:
     world = open_pools_world(base)
-    escrow = deploy_payment_order_escrow(world.client, base.admin, base.foundation.consortium, world.welfare)
+    escrow = deploy_payment_order_escrow(world.client, base.admin, world.welfare)
     return world, escrow
 
 
@@ -102,7 +97,7 @@ def escrow_gas(base: GasWorld) -> dict[str, int]:
         return made, escrow.issue(bank, made).receipt.gas_used
 
     gas: dict[str, int] = {}
-    expiring, gas["issue_first_in_escrow"] = issued(ttl=2)
+    expiring, gas["issue_pools_first_order"] = issued(ttl=2)
     first, gas["issue"] = issued()
     second, _ = issued()
     third, _ = issued()
@@ -146,29 +141,6 @@ def escrow_gas(base: GasWorld) -> dict[str, int]:
         time.sleep(0.05)
     gas["expire"] = escrow.expire(base.holder, expiring).receipt.gas_used
     return gas
-
-
-def _anvil_world(client: ChainClient) -> GasWorld:
-    """The same cast as :func:`bench.gas.open_world`, on any chain whose genesis funds the dev operator."""
-    admin: LocalAccount = Account.from_key(DEV_OPERATOR_KEY)
-    world = GasWorld(
-        client=client,
-        foundation=deploy_foundation(client, admin),
-        admin=admin,
-        bank=_account("bank"),
-        regulator=_account("regulator"),
-        oracles=tuple(_account(f"oracle{index}") for index in range(3)),
-        institution=_account("institution"),
-        holder=_account("holder"),
-    )
-    consortium = world.foundation.consortium
-    for account in (world.bank, world.regulator, *world.oracles, world.institution, world.holder):
-        client.send_value(admin, account.address, GAS_MONEY)
-    consortium.grant_role(admin, BANK_ROLE, world.bank.address)
-    consortium.grant_role(admin, REGULATOR_ROLE, world.regulator.address)
-    for oracle in world.oracles:
-        consortium.grant_role(admin, ORACLE_ROLE, oracle.address)
-    return world
 
 
 def settlements(base: GasWorld, count: int, label: str) -> dict[str, float | int]:
@@ -236,6 +208,6 @@ def run(quick: bool) -> dict[str, object]:
     with start_anvil(chain_id=CHAIN_ID) as anvil:
         _progress("orders: anvil")
         figures["anvil"] = _measure(
-            lambda: _anvil_world(ChainClient(JsonRpcBackend(anvil.url))), count, "anvil"
+            lambda: open_world(ChainClient(JsonRpcBackend(anvil.url))), count, "anvil"
         )
     return figures

@@ -130,7 +130,6 @@ def open_pools_world(world: GasWorld, donors: int = 2) -> PoolsWorld:
     _register(world, registry, cast["charity"], InstitutionKind.CHARITY)
     _register(world, registry, cast["local_government"], InstitutionKind.LOCAL_GOVERNMENT)
     _register(world, registry, cast["merchant"], InstitutionKind.SUPPLIER)
-    _allow(world, cast["escrow"].address)
     welfare = deploy_welfare_pools(
         client, admin, consortium, world.foundation.deposit_token.address, registry.address
     )
@@ -203,10 +202,14 @@ def pools_gas(base: GasWorld) -> dict[str, int]:
         world.carrier, lot_id, Checkpoint.IN_TRANSIT
     ).receipt.gas_used
     gas["lockForOrder"] = pools.lock_for_order(
-        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 10 * TOKEN
     ).receipt.gas_used
-    gas["recordOrderPaid"] = pools.record_order_paid(
-        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN
+    # The stand-in payee is the charity, so that the escrow scenario's merchant keeps its first payment.
+    gas["payOrder_payees_first_payment"] = pools.pay_order(
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address
+    ).receipt.gas_used
+    gas["payOrder"] = pools.pay_order(
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address
     ).receipt.gas_used
     proposed = pools.propose_government_transfer(
         world.charity, pool_id, world.local_government.address, MONEY, TOKEN, keccak(text="agreement")
@@ -252,7 +255,7 @@ def trace_latency(base: GasWorld, donations: int) -> dict[str, float | int]:
         order = keccak(text=f"bench order {serial}")
         pools.lock_for_order(world.escrow, pool_id, order, MONEY, 1_000 * TOKEN)
         if serial % 2 == 0:
-            pools.record_order_paid(world.escrow, pool_id, order, MONEY, 1_000 * TOKEN)
+            pools.pay_order(world.escrow, pool_id, order, MONEY, 1_000 * TOKEN, world.charity.address)
     proposed = pools.propose_government_transfer(
         world.charity, pool_id, world.local_government.address, MONEY, 500 * TOKEN, keccak(text="agreement")
     )

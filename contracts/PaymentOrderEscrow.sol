@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
-import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ERC165} from "@openzeppelin/contracts/utils/introspection/ERC165.sol";
@@ -17,50 +13,39 @@ import {IResourceTracker, LotSource} from "./interfaces/IResourceTracker.sol";
 import {IWelfarePools} from "./interfaces/IWelfarePools.sol";
 
 /// @title PaymentOrderEscrow
-/// @notice Holds the value of issued payment orders and pays a registered third party only when its copy of the
-/// order and the charity's copy match the order the bank committed (S301-S305).
+/// @notice Commits issued payment orders and has the pools pay a registered third party only when its copy of
+/// the order and the charity's copy match the order the bank committed (S301-S305).
 /// @dev Storage per order is one slot ({OrderRecord}: a 29-byte prefix of the committed digest, the status and
 /// the two signed flags): the order's fields are in {OrderIssued} and are taken from a presented copy once its
-/// digest matches the commitment. Every path that moves value sets the final status first (checks,
-/// effects, interactions) and is `nonReentrant`. Value is accounted for in the pools' ledger through
-/// {IWelfarePools-lockForOrder}, {IWelfarePools-recordOrderPaid} and {IWelfarePools-returnFromOrder}.
+/// digest matches the commitment. This contract never holds value: the pools keep custody, setting it aside
+/// ({IWelfarePools-lockForOrder}), paying the payee ({IWelfarePools-payOrder}) or taking it back into the
+/// balance ({IWelfarePools-returnFromOrder}) on this contract's instruction. Every path that ends an order sets
+/// the final status first (checks, effects, interactions) and is `nonReentrant`.
 contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
-
     /// @notice The EIP-712 type hash of {PaymentOrder}.
     bytes32 public constant PAYMENT_ORDER_TYPEHASH = keccak256(
         "PaymentOrder(bytes32 orderId,uint256 poolId,address charity,address payee,uint256 asset,uint256 amount,"
         "bytes32 purposeDigest,uint64 deadline,uint256 nonce)"
     );
 
-    /// @dev The pools' number for the deposit token.
-    uint256 private constant _MONEY = 0;
-
     IWelfarePools private immutable _pools;
     IConsortium private immutable _consortium;
     IInstitutionRegistry private immutable _registry;
-    IERC20 private immutable _token;
-    IERC1155 private immutable _assets;
     IResourceTracker private immutable _tracker;
 
     mapping(bytes32 orderId => OrderRecord) private _orders;
     mapping(bytes32 orderId => Mismatch) private _mismatches;
 
     /// @notice Creates the escrow of `pools_`, taking the consortium, registry, tracker and tokens from it.
-    /// @dev Approves the pools to take returned value back (deposit-token allowance and ERC-1155 operator), as
-    /// {IWelfarePools-returnFromOrder} requires. The consortium admin must then allow-list this contract and make
-    /// it the pools' escrow ({IWelfarePools-setEscrow}) and a lot source of the tracker.
+    /// @dev The consortium admin must then make it the pools' escrow ({IWelfarePools-setEscrow}) and a lot source
+    /// of the tracker. It holds no tokens, so it need not be allow-listed.
     /// @param pools_ The welfare pools.
     constructor(IWelfarePools pools_) EIP712("PaymentOrderEscrow", "1") {
         if (address(pools_) == address(0)) revert OrderZeroAddress();
         _pools = pools_;
         _consortium = pools_.consortium();
         _registry = pools_.registry();
-        _token = IERC20(address(pools_.depositToken()));
-        _assets = IERC1155(address(pools_.welfareAssets()));
         _tracker = pools_.tracker();
-        _token.forceApprove(address(pools_), type(uint256).max);
-        _assets.setApprovalForAll(address(pools_), true);
     }
 
     // ------------------------------------------------------------------ issuance
@@ -225,30 +210,6 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
         _pools.returnFromOrder(order.poolId, orderId, order.asset, order.amount);
     }
 
-    // ------------------------------------------------------------------ ERC-1155 receipt
-
-    /// @notice Accepts welfare assets the pools lock into this escrow; refuses every other ERC-1155 transfer.
-    /// @dev Only the pools' welfare-assets contract, sending from the pools.
-    /// @param from The previous holder (must be the pools).
-    /// @return The ERC-1155 acceptance selector.
-    function onERC1155Received(address, address from, uint256, uint256, bytes calldata)
-        external
-        view
-        returns (bytes4)
-    {
-        if (msg.sender != address(_assets) || from != address(_pools)) revert OrderAssetNotAccepted(msg.sender);
-        return IERC1155Receiver.onERC1155Received.selector;
-    }
-
-    /// @notice Refuses batch transfers: the pools lock one asset at a time.
-    function onERC1155BatchReceived(address, address, uint256[] calldata, uint256[] calldata, bytes calldata)
-        external
-        view
-        returns (bytes4)
-    {
-        revert OrderAssetNotAccepted(msg.sender);
-    }
-
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IPaymentOrderEscrow
@@ -297,28 +258,23 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     }
 
     /// @notice Whether this contract implements the interface `interfaceId` (ERC-165).
-    /// @dev IPaymentOrderEscrow and IERC1155Receiver.
+    /// @dev IPaymentOrderEscrow and ERC-165.
     /// @param interfaceId The ERC-165 interface identifier.
     /// @return True if the interface is supported.
     function supportsInterface(bytes4 interfaceId) public view override(ERC165, IERC165) returns (bool) {
-        return interfaceId == type(IERC1155Receiver).interfaceId
-            || interfaceId == type(IPaymentOrderEscrow).interfaceId || super.supportsInterface(interfaceId);
+        return interfaceId == type(IPaymentOrderEscrow).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The one place value leaves the escrow to a payee. `order` has been checked against the commitment.
+    /// @dev The one place an order's value is paid to its payee (by the pools). `order` has been checked against
+    /// the commitment.
     function _release(bytes32 orderId, OrderRecord storage record, PaymentOrder calldata order, bytes32 decisionDigest)
         private
     {
         record.status = OrderStatus.Released;
         emit OrderReleased(orderId, order.poolId, order.payee, order.asset, order.amount, msg.sender, decisionDigest);
-        _pools.recordOrderPaid(order.poolId, orderId, order.asset, order.amount);
-        if (order.asset == _MONEY) {
-            _token.safeTransfer(order.payee, order.amount);
-        } else {
-            _assets.safeTransferFrom(address(this), order.payee, order.asset, order.amount, "");
-        }
+        _pools.payOrder(order.poolId, orderId, order.asset, order.amount, order.payee);
     }
 
     function _recordMismatch(bytes32 orderId, bytes29 commitment, bytes32 payeeDigest, bytes32 charityDigest) private {
@@ -374,7 +330,7 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     }
 
     function _requirePoolCharity(uint256 poolId, address charity) private view {
-        address poolCharity = _pools.planOf(poolId).charity;
+        address poolCharity = _pools.charityOf(poolId);
         if (charity != poolCharity) revert OrderCharityNotPoolCharity(poolId, charity, poolCharity);
         if (!_registry.isActive(charity)) revert OrderPartyNotActive(charity);
     }

@@ -228,8 +228,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     }
 
     /// @notice Takes welfare assets donated to the pool named in `data` (the ABI-encoded pool id).
-    /// @dev Only from the welfare assets token. Value this contract takes back from the escrow
-    /// ({returnFromOrder}, where it is the operator) is accounted by that function instead.
+    /// @dev Only from the welfare assets token.
     /// @param operator Who sent the tokens.
     /// @param from The donor (the zero address for a mint straight to the pool: the operator gives).
     /// @param id The asset.
@@ -241,11 +240,9 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         returns (bytes4)
     {
         if (msg.sender != address(_assets)) revert PoolAssetContractUnknown(msg.sender);
-        if (operator != address(this)) {
-            uint256 poolId = _donationPool(data);
-            _requireOpen(poolId);
-            _recordGift(poolId, id, from == address(0) ? operator : from, value, _formOf(id), 0);
-        }
+        uint256 poolId = _donationPool(data);
+        _requireOpen(poolId);
+        _recordGift(poolId, id, from == address(0) ? operator : from, value, _formOf(id), 0);
         return IERC1155Receiver.onERC1155Received.selector;
     }
 
@@ -265,13 +262,11 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         bytes calldata data
     ) external returns (bytes4) {
         if (msg.sender != address(_assets)) revert PoolAssetContractUnknown(msg.sender);
-        if (operator != address(this)) {
-            uint256 poolId = _donationPool(data);
-            _requireOpen(poolId);
-            address donor = from == address(0) ? operator : from;
-            for (uint256 i = 0; i < ids.length; ++i) {
-                _recordGift(poolId, ids[i], donor, values[i], _formOf(ids[i]), 0);
-            }
+        uint256 poolId = _donationPool(data);
+        _requireOpen(poolId);
+        address donor = from == address(0) ? operator : from;
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _recordGift(poolId, ids[i], donor, values[i], _formOf(ids[i]), 0);
         }
         return IERC1155Receiver.onERC1155BatchReceived.selector;
     }
@@ -395,36 +390,38 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IWelfarePools
-    function lockForOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external nonReentrant {
-        address escrow_ = _requireEscrow();
+    function lockForOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external {
+        _requireEscrow();
         _requireSpendable(poolId, _requirePlan(poolId));
         if (amount == 0) revert PoolZeroAmount();
         Ledger storage ledger = _requireBalance(poolId, asset, amount);
 
         ledger.balance -= uint128(amount);
         ledger.escrowed += uint128(amount);
-        _send(asset, escrow_, amount);
         emit OrderFundsLocked(poolId, orderId, asset, amount);
     }
 
     /// @inheritdoc IWelfarePools
-    function recordOrderPaid(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external {
+    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee)
+        external
+        nonReentrant
+    {
         _requireEscrow();
         Ledger storage ledger = _requireEscrowed(poolId, asset, amount);
 
         ledger.escrowed -= uint128(amount);
         ledger.paidOut += uint128(amount);
-        emit OrderFundsPaid(poolId, orderId, asset, amount);
+        emit OrderFundsPaid(poolId, orderId, asset, amount, payee);
+        _send(asset, payee, amount);
     }
 
     /// @inheritdoc IWelfarePools
-    function returnFromOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external nonReentrant {
-        address escrow_ = _requireEscrow();
+    function returnFromOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external {
+        _requireEscrow();
         Ledger storage ledger = _requireEscrowed(poolId, asset, amount);
 
         ledger.escrowed -= uint128(amount);
         ledger.balance += uint128(amount);
-        _take(asset, escrow_, amount);
         emit OrderFundsReturned(poolId, orderId, asset, amount);
     }
 
@@ -433,6 +430,11 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     /// @inheritdoc IWelfarePools
     function planOf(uint256 poolId) external view returns (Plan memory) {
         return _plans[poolId];
+    }
+
+    /// @inheritdoc IWelfarePools
+    function charityOf(uint256 poolId) external view returns (address) {
+        return _plans[poolId].charity;
     }
 
     /// @inheritdoc IWelfarePools
@@ -561,14 +563,6 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         }
     }
 
-    function _take(uint256 asset, address from, uint256 amount) private {
-        if (asset == MONEY) {
-            IERC20(address(_token)).safeTransferFrom(from, address(this), amount);
-        } else {
-            _assets.safeTransferFrom(from, address(this), asset, amount, "");
-        }
-    }
-
     /// @dev The welfare assets contract mints only ids of a defined kind (Points to VirtualResource).
     function _formOf(uint256 assetId) private pure returns (DonationForm) {
         uint256 kind = assetId >> _ASSET_KIND_SHIFT;
@@ -613,8 +607,8 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (ledger.escrowed < amount) revert PoolEscrowExceeded(poolId, asset, ledger.escrowed, amount);
     }
 
-    function _requireEscrow() private view returns (address escrow_) {
-        escrow_ = _escrow;
+    function _requireEscrow() private view {
+        address escrow_ = _escrow;
         if (msg.sender != escrow_ || escrow_ == address(0)) revert PoolNotEscrow(msg.sender);
     }
 

@@ -1,8 +1,11 @@
 """The world the payment-order tests share: the pools' world plus the real escrow and two more third parties.
 
 Built on :mod:`tests.pools_support` (registered charity, agency, supplier; real registry, pools, assets and
-tracker), with :class:`PaymentOrderEscrow` deployed, allow-listed and set as the pools' escrow, a second
-registered supplier (the "rival", for wrong-payee attacks) and a registered hospital.
+tracker), with :class:`PaymentOrderEscrow` deployed and set as the pools' escrow, a second registered supplier (the
+"rival", for wrong-payee attacks) and a registered hospital.
+
+Its fixtures (registered for every test module in ``tests/conftest.py``): ``escrow_world``, the module's
+world, and ``ew``, the same world on the test's chain snapshot.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import itertools
 import time
 from dataclasses import dataclass
 
+import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
@@ -67,7 +71,7 @@ def build_escrow_world(client: ChainClient, foundation: Foundation) -> EscrowWor
         if not consortium.is_allowed(member.address):
             consortium.allow_account(ACCOUNTS.admin, member.address)
         register(world.registry, member, kind, code)
-    escrow = deploy_payment_order_escrow(client, ACCOUNTS.admin, consortium, world.welfare)
+    escrow = deploy_payment_order_escrow(client, ACCOUNTS.admin, world.welfare)
     return EscrowWorld(world, escrow)
 
 
@@ -114,3 +118,13 @@ def make_order(
 
 def conserved(ledger: Ledger) -> bool:
     return ledger.inflow == ledger.outflow
+
+
+@pytest.fixture(scope="module")
+def escrow_world(session_client: ChainClient, session_foundation: Foundation) -> EscrowWorld:
+    return build_escrow_world(session_client, session_foundation)
+
+
+@pytest.fixture
+def ew(escrow_world: EscrowWorld, chain: ChainClient) -> EscrowWorld:
+    return escrow_world

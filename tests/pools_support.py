@@ -3,12 +3,16 @@
 Built once per backend and module (before the first test's snapshot, so every per-test revert keeps
 it) with the real InstitutionRegistry: each institution applies, two oracles attest its registry record
 and a bank approves it.
+
+Its fixtures (registered for every test module in ``tests/conftest.py``): ``pools_world``, the module's
+world, and ``world``, the same world on the test's chain snapshot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
@@ -46,7 +50,7 @@ class Cast:
     warehouse: LocalAccount  # the charity's receiving warehouse
     carrier: LocalAccount  # a logistics firm's driver
     beneficiary: LocalAccount  # a person in need (an account, no personal data)
-    escrow: LocalAccount  # stands in for the payment-order escrow contract of the next issue
+    escrow: LocalAccount  # stands in for the payment-order escrow contract (it holds nothing)
     dave: LocalAccount  # a third donor
 
 
@@ -92,7 +96,7 @@ def build_world(client: ChainClient, foundation: Foundation) -> World:
     for member in vars(CAST).values():
         if client.balance(member.address) < GAS_MONEY // 2:
             client.send_value(a.admin, member.address, GAS_MONEY)
-    for member in (CAST.agency, CAST.local_government, CAST.unregistered_government, CAST.escrow, CAST.dave):
+    for member in (CAST.agency, CAST.local_government, CAST.unregistered_government, CAST.dave):
         if not consortium.is_allowed(member.address):
             consortium.allow_account(a.admin, member.address)
 
@@ -110,9 +114,6 @@ def build_world(client: ChainClient, foundation: Foundation) -> World:
         a.supplier, AssetKind.POINTS, keccak(text="supermarket points terms")
     )
     vouchers, _ = welfare.assets.define_asset(a.bank, AssetKind.VOUCHER, keccak(text="clinic voucher terms"))
-    # The stand-in escrow approves the pools to take returned value back, as the real escrow will.
-    foundation.deposit_token.approve(CAST.escrow, welfare.pools.address, 2**256 - 1)
-    welfare.assets.set_approval_for_all(CAST.escrow, welfare.pools.address, True)
     return World(client, foundation, registry, welfare, points, vouchers)
 
 
@@ -153,3 +154,13 @@ def open_plan(world: World, plan_terms: PlanTerms, charity: LocalAccount | None 
 def fund(world: World, donor: LocalAccount, amount: int, ref: str) -> None:
     """The bank mints ``amount`` deposit tokens to ``donor`` and approves nothing."""
     world.foundation.deposit_token.mint(ACCOUNTS.bank, donor.address, amount, keccak(text=ref))
+
+
+@pytest.fixture(scope="module")
+def pools_world(session_client: ChainClient, session_foundation: Foundation) -> World:
+    return build_world(session_client, session_foundation)
+
+
+@pytest.fixture
+def world(pools_world: World, chain: ChainClient) -> World:
+    return pools_world

@@ -23,7 +23,6 @@ from eth_utils import keccak, to_checksum_address
 
 from chain_client.client import ChainClient, PendingTransaction, TxResult
 from chain_client.contracts.base import ContractWrapper
-from chain_client.contracts.consortium import Consortium
 from chain_client.contracts.welfare_pools import WelfareContracts
 from chain_client.types import BlockId
 
@@ -437,15 +436,14 @@ class PaymentOrderEscrow(ContractWrapper):
 
 
 def deploy_payment_order_escrow(
-    client: ChainClient, admin: LocalAccount, consortium: Consortium, welfare: WelfareContracts
+    client: ChainClient, admin: LocalAccount, welfare: WelfareContracts
 ) -> PaymentOrderEscrow:
-    """Deploy the escrow of ``welfare.pools``, allow-list it, make it the pools' escrow and a lot source of the
-    tracker (for purchase lots).
+    """Deploy the escrow of ``welfare.pools``, make it the pools' escrow and a lot source of the tracker (for
+    purchase lots). It holds no tokens (the pools keep custody), so it is not allow-listed.
 
     ``admin`` must hold the consortium's DEFAULT_ADMIN_ROLE.
     """
     escrow = PaymentOrderEscrow.deploy(client, admin, welfare.pools.address)
-    consortium.allow_account(admin, escrow.address)
     welfare.pools.set_escrow(admin, escrow.address)
     welfare.tracker.set_lot_source(admin, escrow.address, True)
     return escrow

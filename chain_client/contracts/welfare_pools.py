@@ -361,10 +361,10 @@ class WelfarePools(ContractWrapper):
     ) -> TxResult:
         return self._write(escrow, "lockForOrder", pool_id, order_id, asset, amount)
 
-    def record_order_paid(
-        self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int
+    def pay_order(
+        self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int, payee: str
     ) -> TxResult:
-        return self._write(escrow, "recordOrderPaid", pool_id, order_id, asset, amount)
+        return self._write(escrow, "payOrder", pool_id, order_id, asset, amount, payee)
 
     def return_from_order(
         self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int
@@ -379,6 +379,9 @@ class WelfarePools(ContractWrapper):
 
     def plan_of(self, pool_id: int, *, block: BlockId = "latest") -> Plan:
         return Plan.from_tuple(self._read("planOf", pool_id, block=block))
+
+    def charity_of(self, pool_id: int, *, block: BlockId = "latest") -> ChecksumAddress:
+        return to_checksum_address(self._read("charityOf", pool_id, block=block))
 
     def in_kind_of(self, pool_id: int) -> tuple[InKindItem, ...]:
         return tuple(InKindItem(bytes(item[0]), int(item[1])) for item in self._read("inKindOf", pool_id))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {IInstitutionRegistry, InstitutionKind} from "./IInstitutionRegistry.sol";
 import {IResourceTracker} from "./IResourceTracker.sol";
@@ -27,18 +27,18 @@ enum OrderParty {
 }
 
 /// @title Payment-order escrow: bank-issued orders paid out only when the payee's and the charity's copies match
-/// @notice A bank issues the *first* payment order: its EIP-712 digest is committed here and the amount moves
-/// from the pool into this escrow in the same transaction. After fulfilling the order the payee (a registered
+/// @notice A bank issues the *first* payment order: its EIP-712 digest is committed here and the amount is set
+/// aside in the pool in the same transaction (the pools keep custody; this contract only instructs them). After fulfilling the order the payee (a registered
 /// supplier, hospital or logistics firm) signs its copy (the *second* order) and the charity signs its own (the
 /// *third*). When both signers are the parties their copies name, both are active in the institution registry
-/// and both copies' digests equal the committed one, the escrow pays the payee. When the signers are right but a
+/// and both copies' digests equal the committed one, the pools pay the payee. When the signers are right but a
 /// copy differs, nothing moves and the mismatch is recorded as evidence. Past its deadline an unmatched order can
 /// be expired by anyone (the amount goes back to the pool); the regulator can freeze an order under dispute and
 /// decide to release or refund it, and its decision is final.
 /// @dev Replays fail by construction: the EIP-712 domain binds signatures to this chain and contract, the digest
 /// covers the order id, an order id is issued once (it is derived from the issuing bank and its nonce), and a
 /// final order accepts nothing. Every state change emits one event carrying what is needed to rebuild the state.
-interface IPaymentOrderEscrow is IERC1155Receiver {
+interface IPaymentOrderEscrow is IERC165 {
     /// @notice A payment order, as the bank issues it and each party signs its copy (EIP-712 `PaymentOrder`).
     /// @param orderId `keccak256(abi.encode(bank, nonce))`: unique per issuing bank and nonce.
     /// @param poolId The pool the amount comes from.
@@ -86,8 +86,8 @@ interface IPaymentOrderEscrow is IERC1155Receiver {
         uint32 count;
     }
 
-    /// @notice `bank` issued payment order `orderId` (digest `digest`): `amount` of `asset` of pool `poolId` is in
-    /// escrow for `payee`, to be confirmed by `charity` by `deadline`.
+    /// @notice `bank` issued payment order `orderId` (digest `digest`): `amount` of `asset` of pool `poolId` is set
+    /// aside for `payee`, to be confirmed by `charity` by `deadline`.
     event OrderIssued(
         bytes32 indexed orderId,
         uint256 indexed poolId,
@@ -212,11 +212,8 @@ interface IPaymentOrderEscrow is IERC1155Receiver {
     /// @notice `account` is not the payee of order `orderId`.
     error OrderNotPayee(bytes32 orderId, address account);
 
-    /// @notice This escrow holds only welfare assets sent by the pools; `token` is not accepted.
-    error OrderAssetNotAccepted(address token);
-
-    /// @notice A bank issues payment order `order`: its digest is committed and its amount moves from the pool
-    /// into this escrow (S302, S303).
+    /// @notice A bank issues payment order `order`: its digest is committed and its amount is set aside in the
+    /// pool for it (S302, S303).
     /// @dev Only a BANK. `order.orderId` must be `keccak256(abi.encode(msg.sender, order.nonce))` and new; the
     /// payee an active Supplier, Hospital or Logistics institution; the charity the pool's charity and active;
     /// the deadline in the future. The pool must hold the amount ({IWelfarePools-PoolInsufficientBalance}).
@@ -321,7 +318,7 @@ interface IPaymentOrderEscrow is IERC1155Receiver {
     /// @return The separator.
     function domainSeparator() external view returns (bytes32);
 
-    /// @notice The pools whose value this escrow holds.
+    /// @notice The pools that hold the value of this escrow's orders.
     /// @return The pools contract.
     function pools() external view returns (IWelfarePools);
 

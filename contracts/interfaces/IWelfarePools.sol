@@ -57,7 +57,7 @@ enum GovernmentTransferStatus {
 /// @notice An approved charity launches a relief plan; a bank audits it; a government approves it if it
 /// needs government intervention (a government agency's plan needs no approval). Donors then give money
 /// (the deposit token), points, rights and virtual resources (welfare assets) or goods. Value leaves a pool
-/// only through a payment order (locked into the escrow, then paid or returned), a pro-rata refund to the
+/// only through a payment order (locked for the escrow, then paid to the payee or returned), a pro-rata refund to the
 /// donors, a move to another open plan, or a bank-confirmed transfer to a local government.
 /// @dev Assets are numbered uniformly: `0` ({MONEY}) is the deposit token, any other number is a
 /// {IWelfareAssets} id. For every pool and asset the {Ledger} keeps
@@ -192,13 +192,16 @@ interface IWelfarePools is IERC1155Receiver {
         bytes32 detailsDigest
     );
 
-    /// @notice The escrow locked `amount` of `asset` of pool `poolId` for payment order `orderId`.
+    /// @notice `amount` of `asset` of pool `poolId` was set aside for payment order `orderId` (it stays in
+    /// this contract until paid or returned).
     event OrderFundsLocked(uint256 indexed poolId, bytes32 indexed orderId, uint256 indexed asset, uint256 amount);
 
-    /// @notice The escrow paid `amount` of `asset` of pool `poolId` out under payment order `orderId`.
-    event OrderFundsPaid(uint256 indexed poolId, bytes32 indexed orderId, uint256 indexed asset, uint256 amount);
+    /// @notice `amount` of `asset` of pool `poolId` was paid to `payee` under payment order `orderId`.
+    event OrderFundsPaid(
+        uint256 indexed poolId, bytes32 indexed orderId, uint256 indexed asset, uint256 amount, address payee
+    );
 
-    /// @notice The escrow returned `amount` of `asset` of payment order `orderId` to pool `poolId`.
+    /// @notice `amount` of `asset` set aside for payment order `orderId` went back to pool `poolId`'s balance.
     event OrderFundsReturned(
         uint256 indexed poolId, bytes32 indexed orderId, uint256 indexed asset, uint256 amount
     );
@@ -474,13 +477,13 @@ interface IWelfarePools is IERC1155Receiver {
     function acknowledgeGovernmentTransfer(uint256 transferId) external;
 
     /// @notice Sets the payment-order escrow, the one contract that may lock, pay and return pool value.
-    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {EscrowChanged}.
-    /// @param escrow_ The escrow contract (it must accept ERC-1155 tokens and approve this contract to take
-    /// returned value back: deposit-token allowance and ERC-1155 `setApprovalForAll`).
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. The escrow never holds value: this contract keeps custody
+    /// and moves value only to a payee ({payOrder}). Emits {EscrowChanged}.
+    /// @param escrow_ The escrow contract.
     function setEscrow(address escrow_) external;
 
-    /// @notice The escrow locks `amount` of `asset` of pool `poolId` for payment order `orderId`: the value
-    /// moves to the escrow.
+    /// @notice The escrow sets aside `amount` of `asset` of pool `poolId` for payment order `orderId`: it
+    /// leaves the balance for `escrowed`; no value moves.
     /// @dev Only the escrow; the plan must be Open or Closed (not wound up). Emits {OrderFundsLocked}.
     /// @param poolId The pool.
     /// @param orderId The payment order.
@@ -488,17 +491,20 @@ interface IWelfarePools is IERC1155Receiver {
     /// @param amount The amount.
     function lockForOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external;
 
-    /// @notice The escrow records that it paid `amount` of `asset` of order `orderId` to the payee.
-    /// @dev Only the escrow (which moves the value itself). Emits {OrderFundsPaid}.
+    /// @notice The escrow has released order `orderId`: this contract pays `amount` of `asset` set aside for it
+    /// to `payee`.
+    /// @dev Only the escrow (which has checked the order and marked it released). Updates the ledger before the
+    /// transfer and is `nonReentrant`. Emits {OrderFundsPaid}.
     /// @param poolId The pool.
     /// @param orderId The payment order.
     /// @param asset The asset.
     /// @param amount The amount.
-    function recordOrderPaid(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external;
+    /// @param payee The order's payee.
+    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee) external;
 
-    /// @notice The escrow gives `amount` of `asset` of order `orderId` back to pool `poolId`; this contract
-    /// takes it from the escrow.
-    /// @dev Only the escrow, which must have approved this contract. Emits {OrderFundsReturned}.
+    /// @notice The escrow has refunded or expired order `orderId`: `amount` of `asset` set aside for it goes back
+    /// to pool `poolId`'s balance; no value moves.
+    /// @dev Only the escrow. Emits {OrderFundsReturned}.
     /// @param poolId The pool.
     /// @param orderId The payment order.
     /// @param asset The asset.
@@ -513,6 +519,11 @@ interface IWelfarePools is IERC1155Receiver {
     /// @param poolId The plan.
     /// @return The plan (status `None` if unknown).
     function planOf(uint256 poolId) external view returns (Plan memory);
+
+    /// @notice The charity of plan `poolId` (one storage slot; cheaper than {planOf} for a contract).
+    /// @param poolId The plan.
+    /// @return The charity (zero if the plan is unknown).
+    function charityOf(uint256 poolId) external view returns (address);
 
     /// @notice The in-kind list of plan `poolId`.
     /// @param poolId The plan.

@@ -25,26 +25,14 @@ from api.orders import (
     open_sealed,
 )
 from api.orders.delivery import DeliveryStore
-from chain_client import ChainClient
 from chain_client.contracts import MONEY, Ledger, OrderParty, OrderStatus
-from chain_client.deploy import Foundation
 from tests.conftest import ACCOUNTS, Accounts
-from tests.escrow_support import HOSPITAL, EscrowWorld, build_escrow_world, funded_pool
+from tests.escrow_support import HOSPITAL, EscrowWorld, funded_pool
 from tests.pools_support import TOKEN
 
 pytestmark = pytest.mark.api
 
 DOCUMENT = "采购单: 200 袋大米 (25kg), 送至新乡市避难所, 2026-07-30 前".encode()
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> EscrowWorld:
-    return build_escrow_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def ew(module_world: EscrowWorld, chain: ChainClient) -> EscrowWorld:
-    return module_world
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Random interleavings of issue, sign (one by one or both at once, faithful or tampered), expire, freeze, decide,
 replays and the passing of time. After every step: each pool ledger is conserved, the escrow holds exactly what
-the ledgers say is escrowed, what was paid out equals the released orders' amounts and reached the payees, no
+nothing (the pools keep custody of what the ledgers say is escrowed), what was paid out equals the released orders' amounts and reached the payees, no
 order is paid twice, and a final order never changes again. The chain decides each step; the model only
 checks that the decision is an allowed one.
 """
@@ -28,9 +28,8 @@ from hypothesis.stateful import (
 from chain_client import ChainClient, ContractReverted
 from chain_client.backends import EmbeddedBackend
 from chain_client.contracts import MONEY, OrderParty, OrderStatus, PaymentOrder
-from chain_client.deploy import Foundation
 from tests.conftest import ACCOUNTS
-from tests.escrow_support import HOSPITAL, EscrowWorld, build_escrow_world, funded_pool, make_order
+from tests.escrow_support import HOSPITAL, EscrowWorld, funded_pool, make_order
 from tests.pools_support import TOKEN
 
 pytestmark = pytest.mark.contract
@@ -75,6 +74,10 @@ class EscrowMachine(RuleBasedStateMachine):
         self.start_supplier = self.world.token.balance_of(ACCOUNTS.supplier.address)
         self.start_hospital = self.world.world.welfare.assets.balance_of(
             HOSPITAL.address, self.world.world.vouchers
+        )
+        self.start_pools_money = self.world.token.balance_of(self.world.pools.address)
+        self.start_pools_vouchers = self.world.world.welfare.assets.balance_of(
+            self.world.pools.address, self.world.world.vouchers
         )
 
     def teardown(self) -> None:
@@ -217,8 +220,14 @@ class EscrowMachine(RuleBasedStateMachine):
         for ledger in (money, points):
             assert ledger.inflow == ledger.outflow
         assert (money.donated, points.donated) == (MONEY_IN, VOUCHERS_IN)
-        assert world.token.balance_of(world.escrow.address) == money.escrowed
-        assert world.world.welfare.assets.balance_of(world.escrow.address, vouchers) == points.escrowed
+        assert world.token.balance_of(world.escrow.address) == 0
+        assert world.world.welfare.assets.balance_of(world.escrow.address, vouchers) == 0
+        # The pools still hold the escrowed value: only payments to the payee leave them.
+        assert world.token.balance_of(world.pools.address) == self.start_pools_money - money.paid_out
+        assert (
+            world.world.welfare.assets.balance_of(world.pools.address, vouchers)
+            == self.start_pools_vouchers - points.paid_out
+        )
         assert money.paid_out == self.released_amounts[MONEY]
         assert points.paid_out == self.released_amounts[vouchers]
         assert world.token.balance_of(ACCOUNTS.supplier.address) - self.start_supplier == money.paid_out
@@ -240,18 +249,13 @@ class EscrowMachine(RuleBasedStateMachine):
         assert len(released) == len(set(released))
 
 
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> EscrowWorld:
-    return build_escrow_world(session_client, session_foundation)
-
-
 def test_random_interleavings_conserve_funds_and_never_pay_twice(
-    module_world: EscrowWorld, chain: ChainClient
+    escrow_world: EscrowWorld, chain: ChainClient
 ) -> None:
     if not isinstance(chain.backend, EmbeddedBackend):
         pytest.skip("the stateful test runs on the embedded chain only")
-    EscrowMachine.world = module_world
-    EscrowMachine.pool_id = funded_pool(module_world, MONEY_IN, points=VOUCHERS_IN)
+    EscrowMachine.world = escrow_world
+    EscrowMachine.pool_id = funded_pool(escrow_world, MONEY_IN, points=VOUCHERS_IN)
     run_state_machine_as_test(
         EscrowMachine,
         settings=settings(

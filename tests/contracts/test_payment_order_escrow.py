@@ -15,7 +15,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from chain_client import ChainClient, ContractReverted
+from chain_client import ContractReverted
 from chain_client.contracts import (
     BANK_ROLE,
     MONEY,
@@ -41,7 +41,6 @@ from tests.escrow_support import (
     PURPOSE,
     RIVAL,
     EscrowWorld,
-    build_escrow_world,
     funded_pool,
     make_order,
 )
@@ -53,16 +52,6 @@ pytestmark = pytest.mark.contract
 ZERO32 = b"\x00" * 32
 REASON = keccak(text="dispute file: goods not delivered")
 DECISION = keccak(text="regulator decision")
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> EscrowWorld:
-    return build_escrow_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def ew(module_world: EscrowWorld, chain: ChainClient) -> EscrowWorld:
-    return module_world
 
 
 def _reverts(call: Callable[[], Any], name: str, *args: object) -> None:
@@ -145,6 +134,7 @@ def test_the_typed_data_is_standard_eip712_and_matches_the_contract(
 def test_issue_commits_the_digest_and_locks_the_amount(ew: EscrowWorld, accounts: Accounts) -> None:
     pool_id = funded_pool(ew, 100 * TOKEN)
     order = make_order(ew, pool_id, 40 * TOKEN)
+    pools_before = ew.token.balance_of(ew.pools.address)
     result = ew.escrow.issue(accounts.bank, order)
     event = result.event("OrderIssued")
     digest = ew.escrow.digest(order)
@@ -163,11 +153,19 @@ def test_issue_commits_the_digest_and_locks_the_amount(ew: EscrowWorld, accounts
         order.nonce,
     )
     assert event["digest"] == digest
-    assert result.event("OrderFundsLocked")["orderId"] == order.order_id
+    locked = result.event("OrderFundsLocked")
+    assert (locked["poolId"], locked["orderId"], locked["asset"], locked["amount"]) == (
+        pool_id,
+        order.order_id,
+        MONEY,
+        40 * TOKEN,
+    )
     record = ew.escrow.order_of(order.order_id)
     assert (record.commitment, record.status) == (digest[:COMMITMENT_BYTES], OrderStatus.ISSUED)
     assert record.commits_to(digest)
-    assert ew.token.balance_of(ew.escrow.address) == 40 * TOKEN
+    # The lock is bookkeeping: the pools keep custody and the escrow holds nothing.
+    assert ew.token.balance_of(ew.pools.address) == pools_before
+    assert ew.token.balance_of(ew.escrow.address) == 0
     assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=60 * TOKEN, escrowed=40 * TOKEN)
 
 
@@ -192,6 +190,14 @@ def test_matching_copies_pay_the_payee_in_one_settlement(ew: EscrowWorld, accoun
         accounts.outsider.address,
     )
     assert released["decisionDigest"] == ZERO32
+    paid = settled.result.event("OrderFundsPaid")
+    assert (paid["poolId"], paid["orderId"], paid["asset"], paid["amount"], paid["payee"]) == (
+        pool_id,
+        order.order_id,
+        MONEY,
+        40 * TOKEN,
+        accounts.supplier.address,
+    )
     assert ew.token.balance_of(accounts.supplier.address) == supplier_before + 40 * TOKEN
     assert ew.token.balance_of(ew.escrow.address) == 0
     assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=60 * TOKEN, paid_out=40 * TOKEN)
@@ -231,7 +237,8 @@ def test_welfare_assets_are_escrowed_and_paid_too(ew: EscrowWorld, accounts: Acc
     pool_id = funded_pool(ew, 0, points=30)
     order = make_order(ew, pool_id, 12, asset=vouchers, payee=HOSPITAL)
     ew.escrow.issue(accounts.bank, order)
-    assert assets.balance_of(ew.escrow.address, vouchers) == 12
+    assert assets.balance_of(ew.escrow.address, vouchers) == 0
+    assert assets.balance_of(ew.pools.address, vouchers) >= 30
     settled = ew.escrow.settle(
         accounts.outsider,
         order.order_id,
@@ -740,16 +747,17 @@ def _unknown_sigs(
     return order, payee_sig, order, charity_sig
 
 
-def test_the_escrow_refuses_stray_welfare_assets(ew: EscrowWorld, accounts: Accounts) -> None:
+def test_the_escrow_holds_no_value_and_accepts_no_welfare_assets(ew: EscrowWorld, accounts: Accounts) -> None:
     assets = ew.world.welfare.assets
     assets.issue(accounts.bank, ew.world.vouchers, accounts.bob.address, 5, keccak(text="stray"))
     _reverts(
         lambda: assets.safe_transfer_from(
             accounts.bob, accounts.bob.address, ew.escrow.address, ew.world.vouchers, 5
         ),
-        "OrderAssetNotAccepted",
-        assets.address,
+        "ERC1155InvalidReceiver",
+        ew.escrow.address,
     )
+    assert not ew.world.foundation.consortium.is_allowed(ew.escrow.address)
 
 
 def test_the_escrow_knows_its_contracts(ew: EscrowWorld, session_foundation: Foundation) -> None:

@@ -310,7 +310,9 @@ class PoolMachine(RuleBasedStateMachine):
         amount = max(1, order.outstanding * percent // 100)
         ledger = self.model[order.pool_id].ledger(order.asset)
         if pay:
-            self.pools.record_order_paid(CAST.escrow, order.pool_id, order.order_id, order.asset, amount)
+            self.pools.pay_order(
+                CAST.escrow, order.pool_id, order.order_id, order.asset, amount, ACCOUNTS.supplier.address
+            )
             ledger.paid_out += amount
         else:
             self.pools.return_from_order(CAST.escrow, order.pool_id, order.order_id, order.asset, amount)
@@ -408,7 +410,8 @@ class PoolMachine(RuleBasedStateMachine):
                 on_chain = self.pools.ledger_of(pool_id, asset)
                 assert on_chain.inflow == on_chain.outflow
                 assert on_chain == pool.ledger(asset).frozen()
-                held[asset] += on_chain.balance
+                # The pools keep custody of escrowed value until it is paid out.
+                held[asset] += on_chain.balance + on_chain.escrowed
         token = self.world.foundation.deposit_token
         assert token.balance_of(self.pools.address) == held[MONEY]
         assert (

@@ -8,26 +8,15 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
-from chain_client import ChainClient, ContractReverted
+from chain_client import ContractReverted
 from chain_client.contracts import Checkpoint, LotSource, LotStatus, ResourceTracker
-from chain_client.deploy import Foundation
 from tests.conftest import Accounts
-from tests.pools_support import CAST, RICE, World, build_world, open_plan, terms
+from tests.pools_support import CAST, RICE, World, open_plan, terms
 
 pytestmark = pytest.mark.contract
 
 WAYBILL = keccak(text="waybill 0001")
 ORDER = keccak(text="order-7")
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> World:
-    return build_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def world(module_world: World, chain: ChainClient) -> World:
-    return module_world
 
 
 def _reverts(call: Callable[[], Any], name: str, *args: object) -> None:

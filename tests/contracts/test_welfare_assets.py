@@ -8,26 +8,15 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
-from chain_client import ChainClient, ContractReverted
+from chain_client import ContractReverted
 from chain_client.contracts import AssetId, AssetKind
-from chain_client.deploy import Foundation
 from tests.conftest import Accounts
-from tests.pools_support import CAST, ZERO32, World, build_world
+from tests.pools_support import CAST, ZERO32, World
 
 pytestmark = pytest.mark.contract
 
 TERMS = keccak(text="service-hours terms")
 REF = keccak(text="issue ref")
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> World:
-    return build_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def world(module_world: World, chain: ChainClient) -> World:
-    return module_world
 
 
 def _reverts(call: Callable[[], Any], name: str, *args: object) -> None:

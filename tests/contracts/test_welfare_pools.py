@@ -9,7 +9,7 @@ import pytest
 from eth_abi.abi import encode as abi_encode
 from eth_utils import keccak
 
-from chain_client import ChainClient, ContractReverted
+from chain_client import ContractReverted
 from chain_client.contracts import (
     BANK_ROLE,
     DEFAULT_ADMIN_ROLE,
@@ -37,7 +37,6 @@ from tests.pools_support import (
     ZERO32,
     ZERO_ADDRESS,
     World,
-    build_world,
     fund,
     open_plan,
     terms,
@@ -48,16 +47,6 @@ pytestmark = pytest.mark.contract
 
 ORDER = keccak(text="order-1")
 REPORT = keccak(text="audit report")
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> World:
-    return build_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def world(module_world: World, chain: ChainClient) -> World:
-    return module_world
 
 
 def _reverts(call: Callable[[], Any], name: str, *args: object) -> None:
@@ -108,6 +97,8 @@ def test_an_approved_charity_launches_and_a_bank_audit_opens_the_plan(
         CAST.warehouse.address,
         plan_terms.deadline,
     )
+    assert pools.charity_of(launched.id) == accounts.charity.address
+    assert pools.charity_of(999) == ZERO_ADDRESS
     assert pools.in_kind_of(launched.id) == plan_terms.in_kind
     assert pools.goods_of(launched.id, RICE).wanted == 500
 
@@ -705,12 +696,28 @@ def test_the_escrow_locks_pays_and_returns(world: World, accounts: Accounts) -> 
     pools = _pools(world)
     token = world.foundation.deposit_token
     pool_id = _funded_pool(world, accounts)
+    supplier = accounts.supplier.address
+    before = token.balance_of(supplier)
     locked = pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 70 * TOKEN).event("OrderFundsLocked")
     assert (locked["orderId"], locked["amount"]) == (ORDER, 70 * TOKEN)
-    assert token.balance_of(CAST.escrow.address) == 70 * TOKEN
-    pools.record_order_paid(CAST.escrow, pool_id, ORDER, MONEY, 50 * TOKEN)
-    pools.return_from_order(CAST.escrow, pool_id, ORDER, MONEY, 20 * TOKEN)
-    assert token.balance_of(CAST.escrow.address) == 50 * TOKEN  # the stand-in escrow did not pay anyone
+    # Locking is bookkeeping: the pools keep custody, the escrow holds nothing.
+    assert token.balance_of(pools.address) == 100 * TOKEN
+    assert token.balance_of(CAST.escrow.address) == 0
+    assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=30 * TOKEN, escrowed=70 * TOKEN)
+    paid = pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 50 * TOKEN, supplier).event("OrderFundsPaid")
+    assert (paid["poolId"], paid["orderId"], paid["asset"], paid["amount"], paid["payee"]) == (
+        pool_id,
+        ORDER,
+        MONEY,
+        50 * TOKEN,
+        supplier,
+    )
+    returned = pools.return_from_order(CAST.escrow, pool_id, ORDER, MONEY, 20 * TOKEN).event(
+        "OrderFundsReturned"
+    )
+    assert (returned["orderId"], returned["amount"]) == (ORDER, 20 * TOKEN)
+    assert token.balance_of(supplier) == before + 50 * TOKEN
+    assert token.balance_of(CAST.escrow.address) == 0
     assert token.balance_of(pools.address) == 50 * TOKEN
     assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=50 * TOKEN, paid_out=50 * TOKEN)
 
@@ -721,11 +728,16 @@ def test_the_escrow_hooks_work_for_welfare_assets(world: World, accounts: Accoun
     pool_id = open_plan(world, terms(world.client))
     assets.issue(accounts.supplier, world.points, accounts.alice.address, 100, ZERO32)
     pools.donate_asset(accounts.alice, pool_id, world.points, 100)
+    supplier = accounts.supplier.address
+    before = assets.balance_of(supplier, world.points)
     pools.lock_for_order(CAST.escrow, pool_id, ORDER, world.points, 60)
-    assert assets.balance_of(CAST.escrow.address, world.points) == 60
-    pools.return_from_order(CAST.escrow, pool_id, ORDER, world.points, 60)
+    assert assets.balance_of(CAST.escrow.address, world.points) == 0
     assert assets.balance_of(pools.address, world.points) == 100
-    assert pools.ledger_of(pool_id, world.points) == Ledger(donated=100, balance=100)
+    pools.return_from_order(CAST.escrow, pool_id, ORDER, world.points, 20)
+    pools.pay_order(CAST.escrow, pool_id, ORDER, world.points, 40, supplier)
+    assert assets.balance_of(supplier, world.points) == before + 40
+    assert assets.balance_of(pools.address, world.points) == 60
+    assert pools.ledger_of(pool_id, world.points) == Ledger(donated=100, balance=60, paid_out=40)
 
 
 def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts) -> None:
@@ -748,7 +760,7 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
     _reverts(lambda: pools.lock_for_order(CAST.escrow, 55, ORDER, MONEY, 1), "PoolUnknown", 55)
     pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 10 * TOKEN)
     _reverts(
-        lambda: pools.record_order_paid(CAST.escrow, pool_id, ORDER, MONEY, 11 * TOKEN),
+        lambda: pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 11 * TOKEN, accounts.supplier.address),
         "PoolEscrowExceeded",
         pool_id,
         MONEY,
@@ -764,9 +776,18 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
         11 * TOKEN,
     )
     _reverts(
-        lambda: pools.record_order_paid(accounts.bank, pool_id, ORDER, MONEY, 1),
+        lambda: pools.pay_order(accounts.bank, pool_id, ORDER, MONEY, 1, accounts.supplier.address),
         "PoolNotEscrow",
         accounts.bank.address,
+    )
+    _reverts(
+        lambda: pools.return_from_order(accounts.bank, pool_id, ORDER, MONEY, 1),
+        "PoolNotEscrow",
+        accounts.bank.address,
+    )
+    _reverts(
+        lambda: pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 0, accounts.supplier.address),
+        "PoolZeroAmount",
     )
     assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=90 * TOKEN, escrowed=10 * TOKEN)
 

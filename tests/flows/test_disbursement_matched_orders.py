@@ -22,7 +22,6 @@ from api.orders import (
     OrderRequest,
     open_delivery_store,
 )
-from chain_client import ChainClient
 from chain_client.contracts import (
     Checkpoint,
     InstitutionKind,
@@ -32,9 +31,8 @@ from chain_client.contracts import (
     OrderParty,
     OrderStatus,
 )
-from chain_client.deploy import Foundation
 from tests.conftest import ACCOUNTS
-from tests.escrow_support import EscrowWorld, build_escrow_world, funded_pool
+from tests.escrow_support import EscrowWorld, funded_pool
 from tests.pools_support import CAST, RICE, TOKEN
 
 pytestmark = pytest.mark.flow
@@ -44,16 +42,6 @@ PRICE = 30 * TOKEN  # the whole purchase
 PURCHASE_ORDER = (
     "采购单 PO-2026-0731: 大米 25kg × 200 袋, 送至新乡市第一避难所仓库, 单价 0.15, 合计 30".encode()
 )
-
-
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> EscrowWorld:
-    return build_escrow_world(session_client, session_foundation)
-
-
-@pytest.fixture
-def ew(module_world: EscrowWorld, chain: ChainClient) -> EscrowWorld:
-    return module_world
 
 
 def test_a_charity_buys_relief_goods_and_the_merchant_is_paid_on_matching_orders(ew: EscrowWorld) -> None:

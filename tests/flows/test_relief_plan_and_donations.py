@@ -8,10 +8,9 @@ from eth_utils import keccak
 
 from chain_client import ChainClient, ContractReverted
 from chain_client.contracts import MONEY, Checkpoint, DonationForm, PlanStatus
-from chain_client.deploy import Foundation
 from chain_client.tracing import DestinationKind, PoolTracer
 from tests.conftest import Accounts
-from tests.pools_support import CAST, RICE, TOKEN, ZERO32, World, build_world, fund, terms
+from tests.pools_support import CAST, RICE, TOKEN, ZERO32, World, fund, terms
 from tests.registry_support import advance_past
 
 pytestmark = pytest.mark.flow
@@ -20,16 +19,11 @@ ORDER_MONEY = keccak(text="order: rice purchase")
 ORDER_POINTS = keccak(text="order: supermarket points")
 
 
-@pytest.fixture(scope="module")
-def module_world(session_client: ChainClient, session_foundation: Foundation) -> World:
-    return build_world(session_client, session_foundation)
-
-
 @pytest.fixture
-def world(module_world: World, chain: ChainClient) -> World:
+def world(pools_world: World, chain: ChainClient) -> World:
     if chain.backend.name != "embedded":
         pytest.skip("flows run on the embedded chain")
-    return module_world
+    return pools_world
 
 
 def test_a_plan_needing_government_intervention_stays_closed_until_approved(
@@ -79,14 +73,14 @@ def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(world: World
 
     # Outflows: a payment order (30 paid, 20 still in escrow), 10 to a local government, 40 points paid.
     pools.lock_for_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 50 * TOKEN)
-    pools.record_order_paid(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 30 * TOKEN)
+    pools.pay_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 30 * TOKEN, accounts.supplier.address)
     transfer = pools.propose_government_transfer(
         accounts.charity, pool_id, CAST.local_government.address, MONEY, 10 * TOKEN, keccak(text="agreement")
     )
     pools.confirm_government_transfer(accounts.bank, transfer.id)
     pools.acknowledge_government_transfer(CAST.local_government, transfer.id)
     pools.lock_for_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40)
-    pools.record_order_paid(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40)
+    pools.pay_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40, accounts.supplier.address)
 
     # The goods travel to a beneficiary, each holder signing.
     lot_id = pools.pledge_of(pledge.id).lot_id
