@@ -15,7 +15,7 @@ from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
 from chain_client.config import ChainSettings
 from chain_client.connect import connect, open_embedded_node, operator_account
-from chain_client.deploy import Foundation, deploy_foundation, foundation_at, load_deployment, save_deployment
+from chain_client.deploy import Ledger, deploy_ledger, ledger_at, load_deployment, save_deployment
 from chain_client.embedded.rpc_server import RpcServer
 from chain_client.errors import ChainClientError
 from chain_client.keys import Keystore
@@ -44,21 +44,21 @@ def compile_command(
     console.print(f"artifacts in {out}")
 
 
-def _ensure_foundation(client: ChainClient, settings: ChainSettings) -> Foundation:
+def _ensure_ledger(client: ChainClient, settings: ChainSettings) -> Ledger:
     addresses = load_deployment(settings.deployment_path, client)
     if addresses is not None:
-        return foundation_at(client, addresses)
-    with console.status("deploying Consortium and DepositToken"):
-        foundation = deploy_foundation(client, operator_account(settings))
-    save_deployment(settings.deployment_path, client, foundation.addresses())
-    return foundation
+        return ledger_at(client, addresses)
+    with console.status("deploying the ledger's contracts"):
+        ledger = deploy_ledger(client, operator_account(settings))
+    save_deployment(settings.deployment_path, client, ledger.addresses())
+    return ledger
 
 
-def _print_foundation(client: ChainClient, foundation: Foundation, rpc_url: str) -> None:
+def _print_ledger(client: ChainClient, ledger: Ledger, rpc_url: str) -> None:
     table = Table(title=f"chain {client.chain_id}, block {client.block_number()}")
     table.add_column("contract")
     table.add_column("address")
-    for name, address in foundation.addresses().items():
+    for name, address in ledger.addresses().items():
         table.add_row(name, address)
     console.print(table)
     console.print(f"read-only JSON-RPC: {rpc_url}")
@@ -83,11 +83,11 @@ def node(
     embedded = open_embedded_node(settings)
     client = connect(settings, node=embedded)
     try:
-        foundation = _ensure_foundation(client, settings)
+        ledger = _ensure_ledger(client, settings)
         with RpcServer(
             embedded, host or settings.rpc_host, settings.rpc_port if port is None else port
         ) as server:
-            _print_foundation(client, foundation, server.url)
+            _print_ledger(client, ledger, server.url)
             if not exit_after_start:
                 stop = threading.Event()
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -104,8 +104,7 @@ def deploy() -> None:
     settings = ChainSettings()
     client = connect(settings)
     try:
-        foundation = _ensure_foundation(client, settings)
-        for name, address in foundation.addresses().items():
+        for name, address in _ensure_ledger(client, settings).addresses().items():
             console.print(f"{name}: {address}")
     finally:
         client.close()

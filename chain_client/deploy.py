@@ -10,7 +10,19 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 
 from chain_client.client import ChainClient
-from chain_client.contracts import Consortium, DepositToken
+from chain_client.contracts import (
+    Consortium,
+    DepositToken,
+    InstitutionRegistry,
+    PaymentOrderEscrow,
+    ResourceTracker,
+    WelfareAssets,
+    WelfareContracts,
+    WelfarePools,
+    deploy_institution_registry,
+    deploy_payment_order_escrow,
+    deploy_welfare_pools,
+)
 
 DEPOSIT_TOKEN_NAME = "Welfare Deposit CNY"  # noqa: S105 - a token name, not a secret
 DEPOSIT_TOKEN_SYMBOL = "dCNY"  # noqa: S105
@@ -34,6 +46,66 @@ def deploy_foundation(client: ChainClient, admin: LocalAccount) -> Foundation:
     return Foundation(consortium=consortium, deposit_token=token)
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """Every contract of the ledger, wired together."""
+
+    foundation: Foundation
+    registry: InstitutionRegistry
+    welfare: WelfareContracts
+    escrow: PaymentOrderEscrow
+
+    def addresses(self) -> dict[str, ChecksumAddress]:
+        return {
+            **self.foundation.addresses(),
+            "InstitutionRegistry": self.registry.address,
+            **self.welfare.addresses(),
+            "PaymentOrderEscrow": self.escrow.address,
+        }
+
+
+LEDGER_CONTRACTS = (
+    "Consortium",
+    "DepositToken",
+    "InstitutionRegistry",
+    "WelfarePools",
+    "WelfareAssets",
+    "ResourceTracker",
+    "PaymentOrderEscrow",
+)
+
+DEFAULT_ORACLE_THRESHOLD = 2
+"""Registry attestations need this many oracle signatures unless the consortium sets another k."""
+
+
+def deploy_ledger(
+    client: ChainClient, admin: LocalAccount, *, oracle_threshold: int = DEFAULT_ORACLE_THRESHOLD
+) -> Ledger:
+    """Deploy and wire every contract: foundation, institution registry, pools with assets and
+    tracker, and the payment-order escrow. ``admin`` becomes the consortium's administrator."""
+    foundation = deploy_foundation(client, admin)
+    registry = deploy_institution_registry(client, admin, foundation.consortium.address, oracle_threshold)
+    welfare = deploy_welfare_pools(
+        client, admin, foundation.consortium, foundation.deposit_token.address, registry.address
+    )
+    escrow = deploy_payment_order_escrow(client, admin, welfare)
+    return Ledger(foundation=foundation, registry=registry, welfare=welfare, escrow=escrow)
+
+
+def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Ledger:
+    """The deployed ledger from its recorded addresses."""
+    return Ledger(
+        foundation=foundation_at(client, addresses),
+        registry=InstitutionRegistry(client, addresses["InstitutionRegistry"]),
+        welfare=WelfareContracts(
+            pools=WelfarePools(client, addresses["WelfarePools"]),
+            assets=WelfareAssets(client, addresses["WelfareAssets"]),
+            tracker=ResourceTracker(client, addresses["ResourceTracker"]),
+        ),
+        escrow=PaymentOrderEscrow(client, addresses["PaymentOrderEscrow"]),
+    )
+
+
 def save_deployment(path: Path, client: ChainClient, addresses: dict[str, ChecksumAddress]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"chainId": client.chain_id, "contracts": addresses}
@@ -48,6 +120,8 @@ def load_deployment(path: Path, client: ChainClient) -> dict[str, ChecksumAddres
     if record.get("chainId") != client.chain_id:
         return None
     addresses: dict[str, ChecksumAddress] = record["contracts"]
+    if set(addresses) != set(LEDGER_CONTRACTS):
+        return None  # a record from an older layout: deploy afresh
     if any(not client.backend.get_code(address) for address in addresses.values()):
         return None
     return addresses
