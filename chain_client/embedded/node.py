@@ -51,6 +51,8 @@ log = structlog.get_logger(__name__)
 
 _CHAIN_ID_KEY = b"embedded:chain-id"
 _DB_FILE = "chain.db"
+_REJECTED_KEPT = 10_000
+"""How many refused transactions' reasons are kept for their waiters."""
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,8 @@ class EmbeddedNode:
                     del self._in_flight[tx.sender]
                 if rejected is not None:
                     self._rejected[tx.hash] = rejected
+                    if len(self._rejected) > _REJECTED_KEPT:  # a bounded memory of refusals, oldest first out
+                        del self._rejected[next(iter(self._rejected))]
             self._queue.notify_all()
 
     # ------------------------------------------------------------------ reads
