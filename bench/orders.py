@@ -60,7 +60,7 @@ def _account(name: str) -> LocalAccount:
 
 
 def _escrow_world(base: GasWorld) -> tuple[PoolsWorld, PaymentOrderEscrow]:
-    world = open_pools_world(base)
+    world = open_pools_world(base, escrow_account=False)
     escrow = deploy_payment_order_escrow(world.client, base.admin, world.welfare)
     return world, escrow
 

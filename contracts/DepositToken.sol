@@ -17,7 +17,8 @@ import {IDepositToken} from "./interfaces/IDepositToken.sol";
 contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
     IConsortium private immutable _consortium;
 
-    mapping(bytes32 bankRef => bool used) private _usedBankReferences;
+    mapping(address bank => mapping(bytes32 bankRef => bool used)) private _mintReferences;
+    mapping(address bank => mapping(bytes32 bankRef => bool used)) private _redemptionReferences;
 
     /// @notice Creates the deposit token of the banks of `consortium_`, named `name_` with symbol `symbol_`.
     /// @dev `name_` is also the EIP-712 domain name of the permits (version "1").
@@ -37,7 +38,7 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
         address bank = _msgSender();
         _requireRole(ConsortiumRoles.BANK_ROLE, bank);
         if (amount == 0) revert DepositTokenZeroAmount();
-        _useBankReference(bankRef);
+        _useBankReference(_mintReferences[bank], bank, bankRef);
 
         _mint(to, amount);
         emit DepositMinted(bank, to, amount, bankRef);
@@ -47,7 +48,7 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
     function redeem(uint256 amount, address bank, bytes32 bankRef) external {
         if (amount == 0) revert DepositTokenZeroAmount();
         if (!_consortium.hasRole(ConsortiumRoles.BANK_ROLE, bank)) revert DepositTokenNotABank(bank);
-        _useBankReference(bankRef);
+        _useBankReference(_redemptionReferences[bank], bank, bankRef);
 
         address holder = _msgSender();
         _burn(holder, amount);
@@ -72,8 +73,13 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
     }
 
     /// @inheritdoc IDepositToken
-    function isBankReferenceUsed(bytes32 bankRef) external view returns (bool) {
-        return _usedBankReferences[bankRef];
+    function isMintReferenceUsed(address bank, bytes32 bankRef) external view returns (bool) {
+        return _mintReferences[bank][bankRef];
+    }
+
+    /// @inheritdoc IDepositToken
+    function isRedemptionReferenceUsed(address bank, bytes32 bankRef) external view returns (bool) {
+        return _redemptionReferences[bank][bankRef];
     }
 
     /// @inheritdoc IERC20Permit
@@ -95,10 +101,12 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
         if (!_consortium.hasRole(role, account)) revert DepositTokenUnauthorized(account, role);
     }
 
-    /// @dev Marks `bankRef` used, reverting if it is zero or already used.
-    function _useBankReference(bytes32 bankRef) private {
+    /// @dev Marks `bankRef` used in `used` (`bank`'s mint or redemption references), reverting if it is zero or
+    /// already used there. Mints and redemptions have separate namespaces so that a holder, who chooses the
+    /// reference of a redemption, cannot use up a reference a bank is about to mint under.
+    function _useBankReference(mapping(bytes32 => bool) storage used, address bank, bytes32 bankRef) private {
         if (bankRef == bytes32(0)) revert DepositTokenBankReferenceMissing();
-        if (_usedBankReferences[bankRef]) revert DepositTokenBankReferenceUsed(bankRef);
-        _usedBankReferences[bankRef] = true;
+        if (used[bankRef]) revert DepositTokenBankReferenceUsed(bank, bankRef);
+        used[bankRef] = true;
     }
 }

@@ -268,10 +268,11 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     // ------------------------------------------------------------------ internals
 
     /// @dev The one place an order's value is paid to its payee (by the pools). `order` has been checked against
-    /// the commitment.
+    /// the commitment. The payee must still be active: it may have been suspended since it signed.
     function _release(bytes32 orderId, OrderRecord storage record, PaymentOrder calldata order, bytes32 decisionDigest)
         private
     {
+        if (!_registry.isActive(order.payee)) revert OrderPartyNotActive(order.payee);
         record.status = OrderStatus.Released;
         emit OrderReleased(orderId, order.poolId, order.payee, order.asset, order.amount, msg.sender, decisionDigest);
         _pools.payOrder(order.poolId, orderId, order.asset, order.amount, order.payee);

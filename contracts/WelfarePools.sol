@@ -128,6 +128,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
         Plan storage plan = _requirePlan(poolId);
         if (plan.status != PlanStatus.Launched) revert PoolNotAwaitingAudit(poolId, plan.status);
+        _requireCharityActive(poolId, plan.charity);
 
         PlanStatus status = PlanStatus.Rejected;
         if (passed) status = plan.needsGovernmentApproval ? PlanStatus.Audited : PlanStatus.Open;
@@ -180,7 +181,9 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     function donateWithPermit(uint256 poolId, uint256 amount, uint256 permitDeadline, uint8 v, bytes32 r, bytes32 s)
         external
     {
-        _token.permit(msg.sender, address(this), amount, permitDeadline, v, r, s);
+        // Anyone can submit a permit seen in the mempool first: that uses it up and would make this call revert.
+        // So a failed permit is ignored; the transfer then fails on its own unless the allowance suffices.
+        try _token.permit(msg.sender, address(this), amount, permitDeadline, v, r, s) {} catch {}
         _donateMoney(poolId, amount);
     }
 
@@ -322,6 +325,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     ) external returns (uint256 transferId) {
         Plan storage plan = _requirePlan(poolId);
         if (msg.sender != plan.charity) revert PoolNotCharity(poolId, msg.sender);
+        _requireCharityActive(poolId, msg.sender);
         if (!plan.governmentTransferAllowed) revert PoolGovernmentTransferNotAllowed(poolId);
         _requireSpendable(poolId, plan);
         if (amount == 0) revert PoolZeroAmount();
@@ -383,10 +387,11 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     function setEscrow(address escrow_) external {
         _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, msg.sender);
         if (escrow_ == address(0)) revert PoolZeroAddress();
+        address current = _escrow;
+        if (current != address(0)) revert PoolEscrowAlreadySet(current);
 
-        address previous = _escrow;
         _escrow = escrow_;
-        emit EscrowChanged(previous, escrow_);
+        emit EscrowSet(escrow_);
     }
 
     /// @inheritdoc IWelfarePools
@@ -589,6 +594,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
             revert PoolNotOpen(poolId, status);
         }
         if (block.timestamp > plan.deadline) revert PoolExpired(poolId, plan.deadline);
+        _requireCharityActive(poolId, plan.charity);
     }
 
     function _requireSpendable(uint256 poolId, Plan storage plan) private view {
@@ -626,9 +632,18 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (!_consortium.hasRole(role, account)) revert PoolUnauthorized(account, role);
     }
 
+    /// @dev A bank may act for the donors whatever the charity's standing; the charity only while it is active.
     function _requireCharityOrBank(uint256 poolId, Plan storage plan) private view {
-        if (msg.sender != plan.charity && !_consortium.hasRole(ConsortiumRoles.BANK_ROLE, msg.sender)) {
+        address charity = plan.charity;
+        if (msg.sender == charity) {
+            _requireCharityActive(poolId, charity);
+        } else if (!_consortium.hasRole(ConsortiumRoles.BANK_ROLE, msg.sender)) {
             revert PoolNotCharityOrBank(poolId, msg.sender);
         }
+    }
+
+    /// @dev A suspended, flagged or expired charity (or agency) can no longer run its plans or take gifts.
+    function _requireCharityActive(uint256 poolId, address charity) private view {
+        if (!_registry.isActive(charity)) revert PoolCharityNotActive(poolId, charity);
     }
 }

@@ -60,7 +60,7 @@ class EscrowWorld:
 
 
 def build_escrow_world(client: ChainClient, foundation: Foundation) -> EscrowWorld:
-    world = build_world(client, foundation)
+    world = build_world(client, foundation, escrow_account=False)
     consortium = foundation.consortium
     for member, kind, code in (
         (RIVAL, InstitutionKind.SUPPLIER, "SUPPLIER-2"),

@@ -32,8 +32,13 @@ class DepositToken(ContractWrapper):
     def paused(self) -> bool:
         return bool(self._read("paused"))
 
-    def is_bank_reference_used(self, bank_ref: bytes) -> bool:
-        return bool(self._read("isBankReferenceUsed", bank_ref))
+    def is_mint_reference_used(self, bank: str, bank_ref: bytes) -> bool:
+        """Whether ``bank`` already minted under ``bank_ref``."""
+        return bool(self._read("isMintReferenceUsed", bank, bank_ref))
+
+    def is_redemption_reference_used(self, bank: str, bank_ref: bytes) -> bool:
+        """Whether a redemption paid out by ``bank`` already used ``bank_ref``."""
+        return bool(self._read("isRedemptionReferenceUsed", bank, bank_ref))
 
     def mint(self, bank: LocalAccount, to: str, amount: int, bank_ref: bytes) -> TxResult:
         """A bank issues ``amount`` to ``to`` against the deposit identified by ``bank_ref``."""

@@ -283,11 +283,20 @@ class WelfarePools(ContractWrapper):
         return self._receipt(self._write(donor, "donate", pool_id, amount))
 
     def donate_with_permit(
-        self, donor: LocalAccount, pool_id: int, amount: int, *, permit_deadline: int | None = None
+        self,
+        donor: LocalAccount,
+        pool_id: int,
+        amount: int,
+        *,
+        permit_deadline: int | None = None,
+        signature: tuple[int, bytes, bytes] | None = None,
     ) -> DonationReceipt:
-        """Give deposit tokens in one transaction, with an EIP-2612 permit for exactly ``amount``."""
+        """Give deposit tokens in one transaction, with an EIP-2612 permit for exactly ``amount``.
+
+        ``signature`` is a permit the donor already signed for ``permit_deadline`` (else one is signed here).
+        """
         deadline = permit_deadline if permit_deadline is not None else self._latest_timestamp() + _PERMIT_TTL
-        v, r, s = self.sign_permit(donor, amount, deadline)
+        v, r, s = signature if signature is not None else self.sign_permit(donor, amount, deadline)
         return self._receipt(self._write(donor, "donateWithPermit", pool_id, amount, deadline, v, r, s))
 
     def donate_asset(self, donor: LocalAccount, pool_id: int, asset_id: int, amount: int) -> DonationReceipt:

@@ -23,8 +23,8 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
     /// @notice `account` is not on the consortium's allow-list, so it may not send or receive tokens.
     error DepositTokenAccountNotAllowed(address account);
 
-    /// @notice The bank reference `bankRef` was already used for a mint or a redemption.
-    error DepositTokenBankReferenceUsed(bytes32 bankRef);
+    /// @notice `bank` already used the reference `bankRef`: for a mint it issued, or for a redemption it pays out.
+    error DepositTokenBankReferenceUsed(address bank, bytes32 bankRef);
 
     /// @notice No bank reference was given (it was zero).
     error DepositTokenBankReferenceMissing();
@@ -40,8 +40,8 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
 
     /// @notice Issues `amount` new tokens to `to` against a deposit the calling bank received.
     /// @dev Only a holder of the consortium's BANK_ROLE. `to` must be allow-listed and the token not
-    /// paused. Each `bankRef` can be used once, for a mint or a redemption. Emits {IERC20-Transfer}
-    /// from the zero address and {DepositMinted}.
+    /// paused. Each bank can mint under each `bankRef` once (its redemption references are separate).
+    /// Emits {IERC20-Transfer} from the zero address and {DepositMinted}.
     /// @param to The account credited.
     /// @param amount The amount, in the token's smallest unit (18 decimals).
     /// @param bankRef The bank's reference of the deposit (for example a hash of its transaction id).
@@ -49,8 +49,9 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
 
     /// @notice Burns `amount` of your tokens so that `bank` pays the money out to you.
     /// @dev The caller must be allow-listed and hold `amount`; `bank` must hold the consortium's
-    /// BANK_ROLE; the token must not be paused. Each `bankRef` can be used once, for a mint or a
-    /// redemption. Emits {IERC20-Transfer} to the zero address and {DepositRedeemed}.
+    /// BANK_ROLE; the token must not be paused. Each `bankRef` can be used once per paying bank for a
+    /// redemption (the bank's mint references are separate, so a redemption cannot use one up).
+    /// Emits {IERC20-Transfer} to the zero address and {DepositRedeemed}.
     /// @param amount The amount to redeem.
     /// @param bank The member bank that pays out.
     /// @param bankRef The reference under which the bank pays out.
@@ -68,8 +69,15 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
     /// @return The consortium contract.
     function consortium() external view returns (IConsortium);
 
-    /// @notice Whether the bank reference `bankRef` has already been used.
+    /// @notice Whether `bank` has already minted under the reference `bankRef`.
+    /// @param bank The member bank.
     /// @param bankRef The bank reference to look up.
-    /// @return True if a mint or a redemption already used `bankRef`.
-    function isBankReferenceUsed(bytes32 bankRef) external view returns (bool);
+    /// @return True if a mint of `bank` already used `bankRef`.
+    function isMintReferenceUsed(address bank, bytes32 bankRef) external view returns (bool);
+
+    /// @notice Whether a redemption paid out by `bank` has already used the reference `bankRef`.
+    /// @param bank The member bank.
+    /// @param bankRef The bank reference to look up.
+    /// @return True if a redemption through `bank` already used `bankRef`.
+    function isRedemptionReferenceUsed(address bank, bytes32 bankRef) external view returns (bool);
 }

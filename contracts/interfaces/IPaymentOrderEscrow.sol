@@ -249,7 +249,8 @@ interface IPaymentOrderEscrow is IERC165 {
     /// @dev Anyone may submit. The signer must be the `party` the copy names (its payee or its charity); same
     /// checks as {settle}. A matching signature is remembered (emits {OrderSigned}) until the other one arrives
     /// (then emits {OrderReleased}); a differing copy is recorded ({OrderMismatchRecorded}); a party's second
-    /// matching signature reverts {OrderAlreadySigned}.
+    /// matching signature reverts {OrderAlreadySigned}. The signature that completes the match reverts
+    /// {OrderPartyNotActive}, changing nothing, if the payee is no longer active (suspended since it signed).
     /// @param orderId The order.
     /// @param party Whose copy this is.
     /// @param copy The party's copy.
@@ -287,7 +288,8 @@ interface IPaymentOrderEscrow is IERC165 {
 
     /// @notice The regulator decides the dispute on frozen order `order`: pay the payee, or refund the pool.
     /// @dev Only a REGULATOR; the order must be Disputed and `order` the committed order. The decision is final:
-    /// afterwards every action on the order reverts {OrderClosed}. Emits {OrderReleased} or {OrderRefunded}.
+    /// afterwards every action on the order reverts {OrderClosed}. A release needs the payee still active (else
+    /// {OrderPartyNotActive}; a refund does not). Emits {OrderReleased} or {OrderRefunded}.
     /// @param order The committed order.
     /// @param release True to pay the payee, false to refund the pool.
     /// @param decisionDigest Digest of the decision document.

@@ -239,8 +239,8 @@ interface IWelfarePools is IERC1155Receiver {
         uint256 indexed transferId, uint256 indexed poolId, address indexed localGovernment
     );
 
-    /// @notice The consortium admin set the payment-order escrow from `previous` to `escrow`.
-    event EscrowChanged(address indexed previous, address indexed escrow);
+    /// @notice The consortium admin set the payment-order escrow to `escrow` (once: it cannot be changed).
+    event EscrowSet(address indexed escrow);
 
     /// @notice `account` lacks the consortium role `neededRole`.
     error PoolUnauthorized(address account, bytes32 neededRole);
@@ -311,6 +311,13 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice `account` is not the payment-order escrow.
     error PoolNotEscrow(address account);
 
+    /// @notice The payment-order escrow is already set, to `escrow`; it can be set only once.
+    error PoolEscrowAlreadySet(address escrow);
+
+    /// @notice The charity (or agency) `charity` of plan `poolId` is not an active institution of the registry
+    /// (suspended, flagged or expired), so it cannot act on the plan and the plan cannot be audited or take gifts.
+    error PoolCharityNotActive(uint256 poolId, address charity);
+
     /// @notice ERC-1155 tokens of `token` cannot be donated: only welfare assets can.
     error PoolAssetContractUnknown(address token);
 
@@ -357,7 +364,7 @@ interface IWelfarePools is IERC1155Receiver {
     function launchPlan(PlanTerms calldata terms) external returns (uint256 poolId);
 
     /// @notice A bank records its audit of plan `poolId` (S301).
-    /// @dev Only a BANK; the plan must be Launched. A pass opens the plan, unless it needs government
+    /// @dev Only a BANK; the plan must be Launched and its charity active. A pass opens the plan, unless it needs government
     /// intervention and its charity is not a government agency: then it waits as Audited. A fail rejects
     /// it. Emits {PlanAudited}.
     /// @param poolId The plan.
@@ -373,26 +380,29 @@ interface IWelfarePools is IERC1155Receiver {
     function decidePlan(uint256 poolId, bool approved, bytes32 decisionDigest) external;
 
     /// @notice Closes open plan `poolId` to donations; spending continues.
-    /// @dev Only its charity or a BANK. Emits {PlanClosed}.
+    /// @dev Only its charity (while active) or a BANK. Emits {PlanClosed}.
     /// @param poolId The plan.
     function closePlan(uint256 poolId) external;
 
     /// @notice Winds plan `poolId` up after its deadline: from now on its unspent value can only be
     /// refunded to donors or moved to another plan, as its terms say.
-    /// @dev Only its charity or a BANK; the plan must be Open or Closed and past its deadline. Value still
+    /// @dev Only its charity (while active) or a BANK (whatever the charity's standing, so that donors can be
+    /// refunded); the plan must be Open or Closed and past its deadline. Value still
     /// in escrow that comes back later joins what is refunded or moved. Emits {PlanWoundUp}.
     /// @param poolId The plan.
     function windUp(uint256 poolId) external;
 
     /// @notice Gives `amount` of the deposit token to pool `poolId`, already approved to this contract.
-    /// @dev The pool must be Open and not past its deadline. Emits {DonationReceived}.
+    /// @dev The pool must be Open, not past its deadline and its charity active. Emits {DonationReceived}.
     /// @param poolId The pool.
     /// @param amount The amount.
     function donate(uint256 poolId, uint256 amount) external;
 
     /// @notice Gives `amount` of the deposit token to pool `poolId` in one transaction, with an EIP-2612
     /// permit you signed for this contract instead of a separate approval.
-    /// @dev As {donate}; the permit must be for exactly `amount` and unexpired at `permitDeadline`.
+    /// @dev As {donate}; the permit must be for exactly `amount` and unexpired at `permitDeadline`. A permit that
+    /// fails (for example because someone submitted it first) is ignored: the donation then goes ahead if the
+    /// allowance covers `amount`, else reverts with {IERC20Errors-ERC20InsufficientAllowance}.
     /// @param poolId The pool.
     /// @param amount The amount.
     /// @param permitDeadline The permit's deadline.
@@ -403,7 +413,7 @@ interface IWelfarePools is IERC1155Receiver {
         external;
 
     /// @notice Pledges `quantity` of `goodsType` to pool `poolId`; it counts once the warehouse signs for it.
-    /// @dev The pool must be Open, unexpired and seek `goodsType`. Emits {GoodsPledged}.
+    /// @dev The pool must be Open, unexpired, its charity active, and seek `goodsType`. Emits {GoodsPledged}.
     /// @param poolId The pool.
     /// @param goodsType The goods type (from the plan's in-kind list).
     /// @param quantity The quantity.
@@ -433,7 +443,8 @@ interface IWelfarePools is IERC1155Receiver {
     function claimRefund(uint256 poolId, uint256 asset, address donor) external returns (uint256 amount);
 
     /// @notice Moves the whole unspent balance of `asset` of wound-up pool `poolId` to open pool `toPoolId`.
-    /// @dev Only the charity of `poolId` or a BANK; the pool must be WoundUp with MoveToPlan terms.
+    /// @dev Only the charity of `poolId` (while active) or a BANK; the pool must be WoundUp with MoveToPlan terms;
+    /// the receiving pool's charity must be active.
     /// Emits {UnspentMoved}.
     /// @param poolId The wound-up pool.
     /// @param asset The asset.
@@ -442,7 +453,7 @@ interface IWelfarePools is IERC1155Receiver {
     function moveUnspent(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount);
 
     /// @notice The charity proposes transferring `amount` of `asset` of pool `poolId` to `localGovernment`.
-    /// @dev Only the plan's charity; the terms must allow it; the plan must be Open or Closed;
+    /// @dev Only the plan's charity, while active; the terms must allow it; the plan must be Open or Closed;
     /// `localGovernment` must be an active LocalGovernment of the registry (else the registry's
     /// {IInstitutionRegistry-InstitutionNotActive} or {IInstitutionRegistry-InstitutionKindMismatch}).
     /// Emits {GovernmentTransferProposed}.
@@ -477,8 +488,9 @@ interface IWelfarePools is IERC1155Receiver {
     function acknowledgeGovernmentTransfer(uint256 transferId) external;
 
     /// @notice Sets the payment-order escrow, the one contract that may lock, pay and return pool value.
-    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. The escrow never holds value: this contract keeps custody
-    /// and moves value only to a payee ({payOrder}). Emits {EscrowChanged}.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE, and only once (else {PoolEscrowAlreadySet}): an escrow that
+    /// could be repointed could drain the pools and strand what the first one locked. The escrow never holds
+    /// value: this contract keeps custody and moves value only to a payee ({payOrder}). Emits {EscrowSet}.
     /// @param escrow_ The escrow contract.
     function setEscrow(address escrow_) external;
 

@@ -68,9 +68,12 @@ def test_a_chain_file_refuses_another_chain_id(tmp_path: Path) -> None:
 
 def test_queued_transactions_share_blocks(node: EmbeddedNode) -> None:
     raws = [_transfer(nonce) for nonce in range(200)]
-    hashes = [node.send_raw_transaction(raw) for raw in raws]
+    # Hold the miner (as a long block would) while the queue fills, so the test does not depend on
+    # how fast this machine sends compared to how fast it mines.
+    with node._write_lock:
+        hashes = [node.send_raw_transaction(raw) for raw in raws]
     blocks = {node.wait_for_receipt(tx_hash, 30)["blockNumber"] for tx_hash in hashes}
-    assert len(blocks) < len(hashes) / 4, "group commit should put many queued transactions in one block"
+    assert len(blocks) <= 2, "group commit puts what is queued into one block (the miner may hold one already)"
     assert node.get_nonce(to_canonical_address(ADMIN.address)) == 200
 
 

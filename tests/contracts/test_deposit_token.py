@@ -28,7 +28,9 @@ def test_a_bank_mints_against_a_reference(foundation: Foundation, accounts: Acco
     )
     assert token.balance_of(accounts.alice.address) == 1_000
     assert token.total_supply() == 1_000
-    assert token.is_bank_reference_used(REF_1)
+    assert token.is_mint_reference_used(accounts.bank.address, REF_1)
+    assert not token.is_mint_reference_used(accounts.bank2.address, REF_1)
+    assert not token.is_redemption_reference_used(accounts.bank.address, REF_1)
 
 
 def test_a_mint_by_a_non_bank_reverts_and_changes_nothing(foundation: Foundation, accounts: Accounts) -> None:
@@ -39,17 +41,42 @@ def test_a_mint_by_a_non_bank_reverts_and_changes_nothing(foundation: Foundation
     assert raised.value.args == (accounts.alice.address, BANK_ROLE)
     assert token.balance_of(accounts.alice.address) == 0
     assert token.total_supply() == 0
-    assert not token.is_bank_reference_used(REF_1)
+    assert not token.is_mint_reference_used(accounts.alice.address, REF_1)
 
 
-def test_a_bank_reference_is_used_once(foundation: Foundation, accounts: Accounts) -> None:
+def test_a_bank_mints_under_a_reference_once(foundation: Foundation, accounts: Accounts) -> None:
     token = foundation.deposit_token
     token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
     with pytest.raises(ContractReverted) as raised:
-        token.mint(accounts.bank2, accounts.bob.address, 5, REF_1)
+        token.mint(accounts.bank, accounts.bob.address, 5, REF_1)
     assert raised.value.error_name == "DepositTokenBankReferenceUsed"
-    assert raised.value.args == (REF_1,)
+    assert raised.value.args == (accounts.bank.address, REF_1)
     assert token.balance_of(accounts.bob.address) == 0
+    assert token.total_supply() == 1_000
+
+
+def test_different_banks_may_mint_under_the_same_reference(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    token.mint(accounts.bank2, accounts.bob.address, 5, REF_1)
+    assert token.balance_of(accounts.bob.address) == 5
+    assert token.is_mint_reference_used(accounts.bank2.address, REF_1)
+
+
+def test_a_redemption_cannot_use_up_a_reference_a_bank_is_about_to_mint_under(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    # alice front-runs the bank's next mint reference with a 1-wei redemption: the mint still goes through.
+    token.redeem(accounts.alice, 1, accounts.bank.address, REF_2)
+    assert token.is_redemption_reference_used(accounts.bank.address, REF_2)
+    assert not token.is_mint_reference_used(accounts.bank.address, REF_2)
+    token.mint(accounts.bank, accounts.bob.address, 5, REF_2)
+    assert token.balance_of(accounts.bob.address) == 5
+    assert token.is_mint_reference_used(accounts.bank.address, REF_2)
 
 
 def test_a_mint_needs_a_reference_and_an_amount(foundation: Foundation, accounts: Accounts) -> None:
@@ -143,13 +170,22 @@ def test_redeeming_through_a_non_bank_reverts(foundation: Foundation, accounts: 
     assert token.total_supply() == 1_000
 
 
-def test_redeeming_with_a_used_reference_reverts(foundation: Foundation, accounts: Accounts) -> None:
+def test_redeeming_with_a_used_redemption_reference_reverts(
+    foundation: Foundation, accounts: Accounts
+) -> None:
     token = foundation.deposit_token
     token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    token.redeem(accounts.alice, 100, accounts.bank.address, REF_2)
     with pytest.raises(ContractReverted) as raised:
-        token.redeem(accounts.alice, 400, accounts.bank.address, REF_1)
+        token.redeem(accounts.alice, 400, accounts.bank.address, REF_2)
     assert raised.value.error_name == "DepositTokenBankReferenceUsed"
-    assert token.balance_of(accounts.alice.address) == 1_000
+    assert raised.value.args == (accounts.bank.address, REF_2)
+    assert token.balance_of(accounts.alice.address) == 900
+    assert token.total_supply() == 900
+    # The bank's mint reference REF_1 is another namespace, and another bank pays out under its own.
+    token.redeem(accounts.alice, 1, accounts.bank.address, REF_1)
+    token.redeem(accounts.alice, 1, accounts.bank2.address, REF_2)
+    assert token.balance_of(accounts.alice.address) == 898
 
 
 def test_the_consortium_pauses_and_unpauses(foundation: Foundation, accounts: Accounts) -> None:

@@ -465,6 +465,46 @@ def test_a_suspended_payee_is_not_paid(ew: EscrowWorld, accounts: Accounts) -> N
     assert _books(ew, pool_id) == before
 
 
+def test_a_payee_suspended_after_signing_is_not_paid_when_the_charity_signs(
+    ew: EscrowWorld, accounts: Accounts
+) -> None:
+    pool_id, order = _issued(ew, accounts)
+    payee_sig, charity_sig = _sigs(ew, accounts, order)
+    escrow = ew.escrow
+    escrow.submit_signature(accounts.supplier, order.order_id, OrderParty.PAYEE, order, payee_sig)
+    ew.world.registry.suspend(accounts.regulator, accounts.supplier.address, short_code("FRAUD_INQUIRY"))
+    before = _books(ew, pool_id)
+    _reverts(
+        lambda: escrow.submit_signature(
+            accounts.charity, order.order_id, OrderParty.CHARITY, order, charity_sig
+        ),
+        "OrderPartyNotActive",
+        accounts.supplier.address,
+    )
+    assert _books(ew, pool_id) == before
+    record = escrow.order_of(order.order_id)
+    assert (record.status, record.payee_signed, record.charity_signed) == (OrderStatus.ISSUED, True, False)
+
+
+def test_the_regulator_cannot_release_a_disputed_order_to_a_suspended_payee(
+    ew: EscrowWorld, accounts: Accounts
+) -> None:
+    pool_id, order = _issued(ew, accounts)
+    ew.escrow.freeze(accounts.regulator, order.order_id, REASON)
+    ew.world.registry.suspend(accounts.regulator, accounts.supplier.address, short_code("FRAUD_INQUIRY"))
+    before = _books(ew, pool_id)
+    _reverts(
+        lambda: ew.escrow.resolve_dispute(accounts.regulator, order, True, DECISION),
+        "OrderPartyNotActive",
+        accounts.supplier.address,
+    )
+    assert _books(ew, pool_id) == before
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.DISPUTED
+    # Refunding the pool is still possible.
+    ew.escrow.resolve_dispute(accounts.regulator, order, False, DECISION)
+    assert ew.pools.ledger_of(pool_id).balance == 100 * TOKEN
+
+
 # ---------------------------------------------------------------- replays
 
 

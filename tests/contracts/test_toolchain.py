@@ -46,10 +46,11 @@ OWN_FUNCTIONS = {
         "pause()",
         "unpause()",
         "consortium()",
-        "isBankReferenceUsed(bytes32)",
+        "isMintReferenceUsed(address,bytes32)",
+        "isRedemptionReferenceUsed(address,bytes32)",
     },
 }
-OWN_STORAGE = {"Consortium": "_allowed", "DepositToken": "_usedBankReferences"}
+OWN_STORAGE = {"Consortium": "_allowed", "DepositToken": "_mintReferences"}
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from chain_client.contracts import (
     PledgeStatus,
     UnspentTerms,
     WelfarePools,
+    deploy_welfare_pools,
 )
 from chain_client.deploy import Foundation
 from tests.conftest import Accounts
@@ -573,6 +574,148 @@ def test_a_refund_plan_cannot_move_and_a_move_needs_an_open_target(world: World,
     assert pools.ledger_of(source).balance == 100 * TOKEN
 
 
+# ---------------------------------------------------------------- the charity's standing
+
+
+def _suspend_charity(world: World, accounts: Accounts) -> None:
+    world.registry.suspend(accounts.regulator, accounts.charity.address, keccak(text="FRAUD"))
+
+
+def test_a_bank_cannot_audit_the_plan_of_a_suspended_charity(world: World, accounts: Accounts) -> None:
+    pools = _pools(world)
+    pool_id = pools.launch_plan(accounts.charity, terms(world.client)).id
+    _suspend_charity(world, accounts)
+    _reverts(
+        lambda: pools.audit_plan(accounts.bank, pool_id, True, REPORT),
+        "PoolCharityNotActive",
+        pool_id,
+        accounts.charity.address,
+    )
+    assert pools.plan_of(pool_id).status == PlanStatus.LAUNCHED
+
+
+def test_a_suspended_charitys_plan_takes_no_gifts_and_the_charity_cannot_act_on_it(
+    world: World, accounts: Accounts
+) -> None:
+    pools = _pools(world)
+    token = world.foundation.deposit_token
+    pool_id = _funded_pool(world, accounts)
+    fund(world, accounts.alice, 10 * TOKEN, "alice after suspension")
+    world.welfare.assets.issue(accounts.supplier, world.points, accounts.alice.address, 10, ZERO32)
+    _suspend_charity(world, accounts)
+    not_active = ("PoolCharityNotActive", pool_id, accounts.charity.address)
+
+    _reverts(lambda: pools.donate_with_permit(accounts.alice, pool_id, TOKEN), *not_active)
+    token.approve(accounts.alice, pools.address, TOKEN)
+    _reverts(lambda: pools.donate(accounts.alice, pool_id, TOKEN), *not_active)
+    _reverts(lambda: pools.donate_asset(accounts.alice, pool_id, world.points, 1), *not_active)
+    _reverts(lambda: pools.pledge_goods(accounts.alice, pool_id, RICE, 1, ZERO32), *not_active)
+    _reverts(lambda: pools.close_plan(accounts.charity, pool_id), *not_active)
+    _reverts(
+        lambda: pools.propose_government_transfer(
+            accounts.charity, pool_id, CAST.local_government.address, MONEY, TOKEN, ZERO32
+        ),
+        *not_active,
+    )
+    assert pools.plan_of(pool_id).status == PlanStatus.OPEN
+    assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+    assert pools.ledger_of(pool_id, world.points) == Ledger()
+    assert pools.government_transfer_of(1).pool_id == 0
+    assert token.balance_of(accounts.alice.address) == 10 * TOKEN
+    assert world.welfare.assets.balance_of(accounts.alice.address, world.points) == 10
+    # A bank can still close it for the donors' sake.
+    assert pools.close_plan(accounts.bank, pool_id).event("PlanClosed")["by"] == accounts.bank.address
+
+
+def test_after_a_charity_is_suspended_a_bank_winds_its_plan_up_and_donors_are_refunded(
+    world: World, accounts: Accounts
+) -> None:
+    pools = _pools(world)
+    token = world.foundation.deposit_token
+    pool_id = _funded_pool(world, accounts, ttl=12)
+    _expire(world, pool_id)
+    _suspend_charity(world, accounts)
+    _reverts(
+        lambda: pools.wind_up(accounts.charity, pool_id),
+        "PoolCharityNotActive",
+        pool_id,
+        accounts.charity.address,
+    )
+    assert pools.plan_of(pool_id).status == PlanStatus.OPEN
+    assert pools.wind_up(accounts.bank, pool_id).event("PlanWoundUp")["by"] == accounts.bank.address
+    before = token.balance_of(accounts.alice.address)
+    pools.claim_refund(accounts.alice, pool_id, MONEY, accounts.alice.address)
+    assert token.balance_of(accounts.alice.address) == before + 60 * TOKEN
+
+
+def test_a_suspended_charity_cannot_move_unspent_value_and_none_moves_to_its_plans(
+    world: World, accounts: Accounts
+) -> None:
+    pools = _pools(world)
+    source = _funded_pool(world, accounts, ttl=12, unspent=UnspentTerms.MOVE_TO_PLAN)
+    own_target = open_plan(world, terms(world.client))
+    agency_target = open_plan(world, terms(world.client), charity=CAST.agency)
+    _expire(world, source)
+    pools.wind_up(accounts.charity, source)
+    _suspend_charity(world, accounts)
+    _reverts(
+        lambda: pools.move_unspent(accounts.charity, source, MONEY, agency_target),
+        "PoolCharityNotActive",
+        source,
+        accounts.charity.address,
+    )
+    _reverts(
+        lambda: pools.move_unspent(accounts.bank, source, MONEY, own_target),
+        "PoolCharityNotActive",
+        own_target,
+        accounts.charity.address,
+    )
+    assert pools.ledger_of(source).balance == 100 * TOKEN
+    assert pools.ledger_of(own_target) == Ledger()
+    assert pools.ledger_of(agency_target) == Ledger()
+    moved = pools.move_unspent(accounts.bank, source, MONEY, agency_target).event("UnspentMoved")
+    assert (moved["toPoolId"], moved["amount"]) == (agency_target, 100 * TOKEN)
+
+
+def test_a_front_run_permit_does_not_stop_the_donation(world: World, accounts: Accounts) -> None:
+    pools = _pools(world)
+    token = world.foundation.deposit_token
+    pool_id = open_plan(world, terms(world.client))
+    fund(world, accounts.alice, 100 * TOKEN, "alice")
+    deadline = chain_time(world.client) + 3_600
+    signature = pools.sign_permit(accounts.alice, 30 * TOKEN, deadline)
+    # Someone copies the permit from the mempool and submits it first: it uses up alice's nonce.
+    token.permit(accounts.bob, accounts.alice.address, pools.address, 30 * TOKEN, deadline, signature)
+    receipt = pools.donate_with_permit(
+        accounts.alice, pool_id, 30 * TOKEN, permit_deadline=deadline, signature=signature
+    )
+    assert (receipt.donor, receipt.amount) == (accounts.alice.address, 30 * TOKEN)
+    assert token.balance_of(pools.address) == 30 * TOKEN
+    assert token.allowance(accounts.alice.address, pools.address) == 0
+
+
+def test_a_failed_permit_without_an_allowance_reverts_at_the_transfer(
+    world: World, accounts: Accounts
+) -> None:
+    pools = _pools(world)
+    token = world.foundation.deposit_token
+    pool_id = open_plan(world, terms(world.client))
+    fund(world, accounts.alice, 100 * TOKEN, "alice")
+    deadline = chain_time(world.client) + 3_600
+    forged = pools.sign_permit(accounts.bob, 30 * TOKEN, deadline)
+    _reverts(
+        lambda: pools.donate_with_permit(
+            accounts.alice, pool_id, 30 * TOKEN, permit_deadline=deadline, signature=forged
+        ),
+        "ERC20InsufficientAllowance",
+        pools.address,
+        0,
+        30 * TOKEN,
+    )
+    assert pools.ledger_of(pool_id) == Ledger()
+    assert token.balance_of(accounts.alice.address) == 100 * TOKEN
+
+
 # ---------------------------------------------------------------- transfers to a local government
 
 
@@ -792,18 +935,53 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
     assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=90 * TOKEN, escrowed=10 * TOKEN)
 
 
-def test_only_the_consortium_admin_sets_the_escrow(world: World, accounts: Accounts) -> None:
-    pools = _pools(world)
+def test_only_the_consortium_admin_sets_the_escrow_and_only_once(
+    world: World, accounts: Accounts, foundation: Foundation
+) -> None:
+    fresh = deploy_welfare_pools(
+        world.client,
+        accounts.admin,
+        foundation.consortium,
+        foundation.deposit_token.address,
+        world.registry.address,
+    ).pools
+    assert fresh.escrow() is None  # unset
     _reverts(
-        lambda: pools.set_escrow(accounts.bank, accounts.bank.address),
+        lambda: fresh.set_escrow(accounts.bank, accounts.bank.address),
         "PoolUnauthorized",
         accounts.bank.address,
         DEFAULT_ADMIN_ROLE,
     )
-    _reverts(lambda: pools.set_escrow(accounts.admin, ZERO_ADDRESS), "PoolZeroAddress")
-    changed = pools.set_escrow(accounts.admin, accounts.bob.address).event("EscrowChanged")
-    assert (changed["previous"], changed["escrow"]) == (CAST.escrow.address, accounts.bob.address)
-    assert pools.escrow() == accounts.bob.address
+    _reverts(lambda: fresh.set_escrow(accounts.admin, ZERO_ADDRESS), "PoolZeroAddress")
+    assert fresh.escrow() is None  # unset
+    assert fresh.set_escrow(accounts.admin, accounts.bob.address).event("EscrowSet")["escrow"] == (
+        accounts.bob.address
+    )
+    assert fresh.escrow() == accounts.bob.address
+    _reverts(
+        lambda: fresh.set_escrow(accounts.admin, accounts.carol.address),
+        "PoolEscrowAlreadySet",
+        accounts.bob.address,
+    )
+    assert fresh.escrow() == accounts.bob.address
+
+
+def test_the_escrow_cannot_be_repointed_to_drain_a_pool(world: World, accounts: Accounts) -> None:
+    pools = _pools(world)
+    pool_id = _funded_pool(world, accounts)
+    pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 10 * TOKEN)
+    _reverts(
+        lambda: pools.set_escrow(accounts.admin, accounts.bob.address),
+        "PoolEscrowAlreadySet",
+        CAST.escrow.address,
+    )
+    assert pools.escrow() == CAST.escrow.address
+    _reverts(
+        lambda: pools.lock_for_order(accounts.bob, pool_id, ORDER, MONEY, 90 * TOKEN),
+        "PoolNotEscrow",
+        accounts.bob.address,
+    )
+    assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=90 * TOKEN, escrowed=10 * TOKEN)
 
 
 def test_the_pools_know_their_neighbours(world: World, foundation: Foundation) -> None:
