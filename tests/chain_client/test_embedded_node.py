@@ -73,7 +73,9 @@ def test_queued_transactions_share_blocks(node: EmbeddedNode) -> None:
     with node._write_lock:
         hashes = [node.send_raw_transaction(raw) for raw in raws]
     blocks = {node.wait_for_receipt(tx_hash, 30)["blockNumber"] for tx_hash in hashes}
-    assert len(blocks) <= 2, "group commit puts what is queued into one block (the miner may hold one already)"
+    assert len(blocks) <= 2, (
+        "group commit puts what is queued into one block (the miner may hold one already)"
+    )
     assert node.get_nonce(to_canonical_address(ADMIN.address)) == 200
 
 
