@@ -4,7 +4,7 @@ Figures:
 - ``gas``: PaymentOrderEscrow operations (also reported by ``python -m bench gas``, scenario
   ``PaymentOrderEscrow``): issue (commit + lock; the pool's first order and a later one), settle (both copies in one
   transaction, release; to a payee already holding tokens, and its first payment), submitSignature (the payee's, then the charity's that releases), a recorded mismatch,
-  freeze, the regulator's refund and release, expire, openPurchaseLot.
+  freeze, the regulator's refund and release, expire, cancel, openPurchaseLot.
 - ``embedded`` / ``anvil``: N settlements (1,000; ``--quick`` 200) end to end, in batches of 100: the bank
   prepares and signs each order, issues them (pipelined), seals each to the charity's and the payee's registered
   keys into the delivery store; each party opens its deliveries, checks every order (bank signature and role,
@@ -104,6 +104,8 @@ def escrow_gas(base: GasWorld) -> dict[str, int]:
     fourth, _ = issued()
     fifth, _ = issued()
     sixth, _ = issued()
+    unsigned, _ = issued()
+    gas["cancel"] = escrow.cancel(charity, unsigned).receipt.gas_used
     gas["openPurchaseLot"] = escrow.open_purchase_lot(merchant, first, keccak(text="rice"), 10)[
         1
     ].receipt.gas_used

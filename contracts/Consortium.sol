@@ -19,7 +19,9 @@ contract Consortium is IConsortium, AccessControlEnumerable {
     /// @inheritdoc IConsortium
     bytes32 public constant GOVERNMENT_ROLE = ConsortiumRoles.GOVERNMENT_ROLE;
 
-    mapping(address account => bool allowed) private _allowed;
+    /// @dev Who allowed each account; non-zero exactly while the account is allowed (no sponsor is the zero
+    /// address), so one slot answers both {isAllowed} and {sponsorOf}.
+    mapping(address account => address sponsor) private _sponsors;
 
     /// @notice Sets up the consortium with `admin` holding DEFAULT_ADMIN_ROLE.
     /// @dev `admin` is expected to be the consortium's multi-signature account or governance contract.
@@ -34,31 +36,41 @@ contract Consortium is IConsortium, AccessControlEnumerable {
         address caller = _msgSender();
         if (!_isAdminOrBank(caller)) revert ConsortiumUnauthorized(caller);
         if (account == address(0)) revert ConsortiumZeroAddress();
-        if (_allowed[account]) revert ConsortiumAccountAlreadyAllowed(account);
+        if (_sponsors[account] != address(0)) revert ConsortiumAccountAlreadyAllowed(account);
 
-        _allowed[account] = true;
+        _sponsors[account] = caller;
         emit AccountAllowed(account, caller);
     }
 
     /// @inheritdoc IConsortium
     function disallowAccount(address account) external {
         address caller = _msgSender();
-        if (!_isAdminOrBank(caller) && !hasRole(REGULATOR_ROLE, caller)) revert ConsortiumUnauthorized(caller);
-        if (!_allowed[account]) revert ConsortiumAccountNotAllowed(account);
+        // The admin and the regulator may bar anyone; a bank only the accounts it onboarded, so that no bank
+        // can cut off another bank's customers or the consortium's own contracts.
+        bool overseer = hasRole(DEFAULT_ADMIN_ROLE, caller) || hasRole(REGULATOR_ROLE, caller);
+        if (!overseer && !hasRole(BANK_ROLE, caller)) revert ConsortiumUnauthorized(caller);
+        address sponsor = _sponsors[account];
+        if (sponsor == address(0)) revert ConsortiumAccountNotAllowed(account);
+        if (!overseer && sponsor != caller) revert ConsortiumNotSponsor(account, sponsor);
 
-        _allowed[account] = false;
+        delete _sponsors[account];
         emit AccountDisallowed(account, caller);
     }
 
     /// @inheritdoc IConsortium
     function isAllowed(address account) external view returns (bool) {
-        return _allowed[account];
+        return _sponsors[account] != address(0);
+    }
+
+    /// @inheritdoc IConsortium
+    function sponsorOf(address account) external view returns (address) {
+        return _sponsors[account];
     }
 
     /// @inheritdoc IConsortium
     function firstNotAllowed(address first, address second) external view returns (address) {
-        if (first != address(0) && !_allowed[first]) return first;
-        if (second != address(0) && !_allowed[second]) return second;
+        if (first != address(0) && _sponsors[first] == address(0)) return first;
+        if (second != address(0) && _sponsors[second] == address(0)) return second;
         return address(0);
     }
 

@@ -179,6 +179,24 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     }
 
     /// @inheritdoc IPaymentOrderEscrow
+    function cancel(PaymentOrder calldata order) external nonReentrant {
+        bytes32 orderId = order.orderId;
+        OrderRecord storage record = _orders[orderId];
+        _requireIssued(orderId, record.status);
+        _requireCommitted(orderId, record, order);
+        // The committed id binds the issuing bank and nonce, so recomputing it identifies the issuer.
+        bool issuer = _orderIdFor(msg.sender, order.nonce) == orderId
+            && _consortium.hasRole(ConsortiumRoles.BANK_ROLE, msg.sender);
+        if (!issuer && msg.sender != order.charity) revert OrderNotIssuerOrCharity(orderId, msg.sender);
+        if (record.payeeSigned) revert OrderAlreadySigned(orderId, OrderParty.Payee);
+        if (record.charitySigned) revert OrderAlreadySigned(orderId, OrderParty.Charity);
+
+        record.status = OrderStatus.Cancelled;
+        emit OrderCancelled(orderId, order.poolId, order.asset, order.amount, msg.sender);
+        _pools.returnFromOrder(order.poolId, orderId, order.asset, order.amount);
+    }
+
+    /// @inheritdoc IPaymentOrderEscrow
     function freeze(bytes32 orderId, bytes32 reasonDigest) external {
         _requireRole(ConsortiumRoles.REGULATOR_ROLE);
         OrderRecord storage record = _orders[orderId];

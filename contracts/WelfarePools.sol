@@ -215,8 +215,11 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (pledge.status == PledgeStatus.None) revert PoolPledgeUnknown(pledgeId);
         if (pledge.status != PledgeStatus.Pledged) revert PoolPledgeAlreadyReceived(pledgeId);
         uint256 poolId = pledge.poolId;
-        address warehouse = _plans[poolId].warehouse;
+        Plan storage plan = _plans[poolId];
+        address warehouse = plan.warehouse;
         if (msg.sender != warehouse) revert PoolNotWarehouse(poolId, msg.sender);
+        // A rejected or wound-up plan can no longer use goods, so it must not take them in either.
+        _requireSpendable(poolId, plan);
         if (quantity == 0 || quantity > pledge.quantity) {
             revert PoolPledgeQuantityInvalid(pledgeId, pledge.quantity, quantity);
         }

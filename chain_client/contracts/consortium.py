@@ -37,11 +37,16 @@ class Consortium(ContractWrapper):
         return self._write(sender, "allowAccount", account)
 
     def disallow_account(self, sender: LocalAccount, account: str) -> TxResult:
-        """Take ``account`` off the allow-list (the admin, a bank or the regulator)."""
+        """Take ``account`` off the allow-list (the admin or the regulator; a bank only for accounts it allowed)."""
         return self._write(sender, "disallowAccount", account)
 
     def is_allowed(self, account: str) -> bool:
         return bool(self._read("isAllowed", account))
+
+    def sponsor_of(self, account: str) -> ChecksumAddress | None:
+        """Who allowed ``account`` (an admin or a bank), or None if it is not on the allow-list."""
+        found = to_checksum_address(self._read("sponsorOf", account))
+        return None if int(found, 16) == 0 else found
 
     def first_not_allowed(self, first: str, second: str) -> ChecksumAddress | None:
         """The first of the two not on the allow-list (a zero address counts as allowed), or None."""

@@ -72,10 +72,16 @@ class OrderStatus(IntEnum):
     RELEASED = 3
     REFUNDED = 4
     EXPIRED = 5
+    CANCELLED = 6
 
     @property
     def is_final(self) -> bool:
-        return self in (OrderStatus.RELEASED, OrderStatus.REFUNDED, OrderStatus.EXPIRED)
+        return self in (
+            OrderStatus.RELEASED,
+            OrderStatus.REFUNDED,
+            OrderStatus.EXPIRED,
+            OrderStatus.CANCELLED,
+        )
 
 
 class OrderParty(IntEnum):
@@ -394,6 +400,10 @@ class PaymentOrderEscrow(ContractWrapper):
 
     def expire(self, sender: LocalAccount, order: PaymentOrder) -> TxResult:
         return self._write(sender, "expire", order.as_tuple())
+
+    def cancel(self, sender: LocalAccount, order: PaymentOrder) -> TxResult:
+        """The issuing bank or the charity cancels an unsigned order: its amount goes back to the pool."""
+        return self._write(sender, "cancel", order.as_tuple())
 
     def freeze(self, regulator: LocalAccount, order_id: bytes, reason_digest: bytes) -> TxResult:
         return self._write(regulator, "freeze", order_id, reason_digest)

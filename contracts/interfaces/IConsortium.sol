@@ -29,7 +29,8 @@ interface IConsortium is IAccessControlEnumerable {
     /// @notice `account` was added to the allow-list by `by` (an admin or a bank).
     event AccountAllowed(address indexed account, address indexed by);
 
-    /// @notice `account` was removed from the allow-list by `by` (an admin, a bank or a regulator).
+    /// @notice `account` was removed from the allow-list by `by` (an admin, a regulator, or the bank that
+    /// allowed it).
     event AccountDisallowed(address indexed account, address indexed by);
 
     /// @notice `account` holds none of the roles the action needs.
@@ -40,6 +41,9 @@ interface IConsortium is IAccessControlEnumerable {
 
     /// @notice `account` is not on the allow-list.
     error ConsortiumAccountNotAllowed(address account);
+
+    /// @notice `account` was allowed by `sponsor`: a bank may only disallow the accounts it allowed itself.
+    error ConsortiumNotSponsor(address account, address sponsor);
 
     /// @notice The zero address was given where an account is needed.
     error ConsortiumZeroAddress();
@@ -57,14 +61,16 @@ interface IConsortium is IAccessControlEnumerable {
     function GOVERNMENT_ROLE() external view returns (bytes32);
 
     /// @notice Adds `account` to the allow-list, so that it may hold and move deposit tokens.
-    /// @dev Callable by the consortium admin or a bank (a bank onboards its own customers).
-    /// Emits {AccountAllowed}.
+    /// @dev Callable by the consortium admin or a bank (a bank onboards its own customers). The caller
+    /// becomes the account's sponsor ({sponsorOf}). Emits {AccountAllowed}.
     /// @param account The account to allow.
     function allowAccount(address account) external;
 
     /// @notice Removes `account` from the allow-list: it can no longer send or receive deposit tokens.
-    /// @dev Callable by the consortium admin, a bank or a regulator. Tokens already held stay where
-    /// they are, frozen until the account is allowed again. Emits {AccountDisallowed}.
+    /// @dev Callable by the consortium admin or a regulator for any account, and by a bank only for the
+    /// accounts it allowed ({ConsortiumNotSponsor} otherwise): no bank can cut off another bank's customers
+    /// or the consortium's contracts. Clears the sponsor. Tokens already held stay where they are, frozen
+    /// until the account is allowed again. Emits {AccountDisallowed}.
     /// @param account The account to disallow.
     function disallowAccount(address account) external;
 
@@ -72,6 +78,11 @@ interface IConsortium is IAccessControlEnumerable {
     /// @param account The account to look up.
     /// @return True if `account` may transact.
     function isAllowed(address account) external view returns (bool);
+
+    /// @notice Who put `account` on the allow-list (an admin or a bank), while it is on it.
+    /// @param account The account to look up.
+    /// @return The sponsor, or the zero address if `account` is not allowed.
+    function sponsorOf(address account) external view returns (address);
 
     /// @notice The first of `first` and `second` that is not on the allow-list, or the zero address
     /// if both are (a zero argument counts as allowed: it stands for a mint or a burn).

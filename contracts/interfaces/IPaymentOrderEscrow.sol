@@ -9,15 +9,17 @@ import {IWelfarePools} from "./IWelfarePools.sol";
 
 /// @notice Where a payment order stands.
 /// @dev None -> Issued -> Released (the copies matched, or the regulator released it) | Expired (deadline
-/// passed without a match) | Disputed (frozen by the regulator) -> Released | Refunded. Released, Expired
-/// and Refunded are final: nothing can happen to the order afterwards.
+/// passed without a match) | Cancelled (by the issuing bank or the charity before either party signed) |
+/// Disputed (frozen by the regulator) -> Released | Refunded. Released, Expired, Refunded and Cancelled are
+/// final: nothing can happen to the order afterwards.
 enum OrderStatus {
     None,
     Issued,
     Disputed,
     Released,
     Refunded,
-    Expired
+    Expired,
+    Cancelled
 }
 
 /// @notice Which party's copy of an order a signature is on.
@@ -133,6 +135,12 @@ interface IPaymentOrderEscrow is IERC165 {
     /// pool `poolId`.
     event OrderExpired(bytes32 indexed orderId, uint256 indexed poolId, uint256 asset, uint256 amount, address by);
 
+    /// @notice Order `orderId` was cancelled by `by` (its issuing bank or its charity) before either party signed:
+    /// `amount` of `asset` went back to pool `poolId`. Final.
+    event OrderCancelled(
+        bytes32 indexed orderId, uint256 indexed poolId, uint256 asset, uint256 amount, address indexed by
+    );
+
     /// @notice The regulator `regulator` froze order `orderId` under dispute (`reasonDigest`).
     event OrderFrozen(bytes32 indexed orderId, address indexed regulator, bytes32 reasonDigest);
 
@@ -212,6 +220,10 @@ interface IPaymentOrderEscrow is IERC165 {
     /// @notice `account` is not the payee of order `orderId`.
     error OrderNotPayee(bytes32 orderId, address account);
 
+    /// @notice `account` is neither the bank that issued order `orderId` (still holding the BANK role) nor its
+    /// charity, so it cannot cancel it.
+    error OrderNotIssuerOrCharity(bytes32 orderId, address account);
+
     /// @notice A bank issues payment order `order`: its digest is committed and its amount is set aside in the
     /// pool for it (S302, S303).
     /// @dev Only a BANK. `order.orderId` must be `keccak256(abi.encode(msg.sender, order.nonce))` and new; the
@@ -279,6 +291,16 @@ interface IPaymentOrderEscrow is IERC165 {
     /// committed order. Emits {OrderExpired} here and {IWelfarePools-OrderFundsReturned} in the pools.
     /// @param order The committed order (from {OrderIssued}).
     function expire(PaymentOrder calldata order) external;
+
+    /// @notice Cancels issued order `order` before either party has signed: the amount goes back to the pool.
+    /// @dev Only the bank that issued it (`order.orderId == keccak256(abi.encode(msg.sender, order.nonce))`, still
+    /// a BANK) or the order's charity ({OrderNotIssuerOrCharity}); the order must be Issued (not frozen: the
+    /// regulator decides those; not final), `order` the committed order, and neither party's matching signature
+    /// submitted yet ({OrderAlreadySigned}). Allowed before or after the deadline. Final: afterwards every action
+    /// on the order reverts {OrderClosed}. Emits {OrderCancelled} here and {IWelfarePools-OrderFundsReturned} in
+    /// the pools.
+    /// @param order The committed order (from {OrderIssued}).
+    function cancel(PaymentOrder calldata order) external;
 
     /// @notice The regulator freezes issued order `orderId` under dispute: nothing moves until it decides.
     /// @dev Only a REGULATOR; the order must be Issued (a frozen order does not expire). Emits {OrderFrozen}.

@@ -425,7 +425,8 @@ interface IWelfarePools is IERC1155Receiver {
 
     /// @notice The plan's warehouse signs for `quantity` of pledge `pledgeId`: the gift counts, and a goods
     /// lot held by the warehouse is opened in the resource tracker.
-    /// @dev Only the plan's warehouse; at most the pledged quantity; once per pledge. Emits
+    /// @dev Only the plan's warehouse, while the plan is Open or Closed ({PoolNotSpendable} otherwise); at
+    /// most the pledged quantity; once per pledge. Emits
     /// {DonationReceived} (form Goods) here and {IResourceTracker-LotOpened} in the tracker.
     /// @param pledgeId The pledge.
     /// @param quantity The quantity received.
@@ -514,8 +515,8 @@ interface IWelfarePools is IERC1155Receiver {
     /// @param payee The order's payee.
     function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee) external;
 
-    /// @notice The escrow has refunded or expired order `orderId`: `amount` of `asset` set aside for it goes back
-    /// to pool `poolId`'s balance; no value moves.
+    /// @notice The escrow has refunded, expired or cancelled order `orderId`: `amount` of `asset` set aside for
+    /// it goes back to pool `poolId`'s balance; no value moves.
     /// @dev Only the escrow. Emits {OrderFundsReturned}.
     /// @param poolId The pool.
     /// @param orderId The payment order.

@@ -109,3 +109,50 @@ def test_first_not_allowed_names_the_first_outsider(foundation: Foundation, acco
     )
     assert consortium.first_not_allowed(zero, accounts.bob.address) is None  # a mint
     assert consortium.first_not_allowed(accounts.carol.address, zero) == accounts.carol.address  # a burn
+
+
+def test_the_allow_list_remembers_who_allowed_each_account(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    consortium = foundation.consortium
+    result = consortium.allow_account(accounts.bank, accounts.carol.address)
+    assert result.event("AccountAllowed")["by"] == accounts.bank.address
+    assert consortium.sponsor_of(accounts.carol.address) == accounts.bank.address
+    assert consortium.sponsor_of(accounts.alice.address) == accounts.admin.address
+    assert consortium.sponsor_of(accounts.outsider.address) is None
+    consortium.disallow_account(accounts.bank, accounts.carol.address)
+    assert consortium.sponsor_of(accounts.carol.address) is None
+    consortium.allow_account(accounts.bank2, accounts.carol.address)
+    assert consortium.sponsor_of(accounts.carol.address) == accounts.bank2.address
+
+
+def test_a_bank_disallows_only_the_accounts_it_allowed(foundation: Foundation, accounts: Accounts) -> None:
+    consortium = foundation.consortium
+    consortium.allow_account(accounts.bank, accounts.carol.address)
+    for account, sponsor in (
+        (accounts.carol.address, accounts.bank.address),
+        (accounts.alice.address, accounts.admin.address),
+        (accounts.bank.address, accounts.admin.address),
+    ):
+        with pytest.raises(ContractReverted) as raised:
+            consortium.disallow_account(accounts.bank2, account)
+        assert raised.value.error_name == "ConsortiumNotSponsor"
+        assert raised.value.args == (account, sponsor)
+        assert consortium.is_allowed(account)
+        assert consortium.sponsor_of(account) == sponsor
+
+    result = consortium.disallow_account(accounts.bank, accounts.carol.address)
+    assert result.event("AccountDisallowed")["by"] == accounts.bank.address
+    assert not consortium.is_allowed(accounts.carol.address)
+
+
+@pytest.mark.parametrize("overseer", ["admin", "regulator"])
+def test_the_admin_and_the_regulator_disallow_any_account(
+    foundation: Foundation, accounts: Accounts, overseer: str
+) -> None:
+    consortium = foundation.consortium
+    consortium.allow_account(accounts.bank, accounts.carol.address)
+    by = getattr(accounts, overseer)
+    for account in (accounts.carol.address, accounts.alice.address):
+        assert consortium.disallow_account(by, account).event("AccountDisallowed")["by"] == by.address
+        assert not consortium.is_allowed(account)

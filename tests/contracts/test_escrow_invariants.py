@@ -43,8 +43,9 @@ REFUSALS = {
     "OrderNotExpired",
     "OrderAlreadySigned",
     "OrderNotDisputed",
+    "OrderNotIssuerOrCharity",
 }
-FINAL = (OrderStatus.RELEASED, OrderStatus.REFUNDED, OrderStatus.EXPIRED)
+FINAL = (OrderStatus.RELEASED, OrderStatus.REFUNDED, OrderStatus.EXPIRED, OrderStatus.CANCELLED)
 MONEY_IN = 1_000 * TOKEN
 VOUCHERS_IN = 100
 
@@ -183,6 +184,18 @@ class EscrowMachine(RuleBasedStateMachine):
             is not None
         ):
             self._status_moves(tracked, OrderStatus.EXPIRED)
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), by=st.sampled_from(("bank", "charity", "outsider")))
+    def cancel(self, data: st.DataObject, by: str) -> None:
+        tracked = data.draw(st.sampled_from(self.orders))
+        canceller = getattr(ACCOUNTS, by)
+        if self._attempt(tracked, lambda: self.world.escrow.cancel(canceller, tracked.order)) is not None:
+            assert by != "outsider"
+            assert tracked.status == OrderStatus.ISSUED
+            assert not tracked.payee_signed
+            assert not tracked.charity_signed
+            self._status_moves(tracked, OrderStatus.CANCELLED)
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())

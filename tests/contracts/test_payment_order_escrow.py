@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -614,6 +615,101 @@ def test_after_the_deadline_nothing_matches_and_anyone_expires_the_order(
     _reverts(
         lambda: ew.escrow.expire(accounts.outsider, order), "OrderClosed", order.order_id, OrderStatus.EXPIRED
     )
+
+
+# ---------------------------------------------------------------- cancellation
+
+
+@pytest.mark.parametrize("canceller", ["bank", "charity"])
+def test_the_issuing_bank_or_the_charity_cancels_an_unsigned_order(
+    ew: EscrowWorld, accounts: Accounts, canceller: str
+) -> None:
+    pool_id, order = _issued(ew, accounts)
+    by = getattr(accounts, canceller)
+    result = ew.escrow.cancel(by, order)
+    event = result.event("OrderCancelled")
+    assert (event["orderId"], event["poolId"], event["asset"], event["amount"], event["by"]) == (
+        order.order_id,
+        pool_id,
+        MONEY,
+        40 * TOKEN,
+        by.address,
+    )
+    returned = result.event("OrderFundsReturned")
+    assert (returned["poolId"], returned["orderId"], returned["amount"]) == (
+        pool_id,
+        order.order_id,
+        40 * TOKEN,
+    )
+    assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+    assert ew.token.balance_of(ew.escrow.address) == 0
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.CANCELLED
+    assert OrderStatus.CANCELLED.is_final
+    before = _books(ew, pool_id)
+    closed = ("OrderClosed", order.order_id, OrderStatus.CANCELLED)
+    _reverts(lambda: ew.escrow.cancel(by, order), *closed)
+    _reverts(
+        lambda: ew.escrow.settle(accounts.outsider, order.order_id, order, *_sigs_pair(ew, accounts, order)),
+        *closed,
+    )
+    _reverts(lambda: ew.escrow.freeze(accounts.regulator, order.order_id, REASON), *closed)
+    assert _books(ew, pool_id) == before
+
+
+def test_only_the_issuing_bank_or_the_charity_cancels(ew: EscrowWorld, accounts: Accounts) -> None:
+    pool_id, order = _issued(ew, accounts)
+    before = _books(ew, pool_id)
+    for stranger in (accounts.bank2, accounts.supplier, accounts.regulator, accounts.outsider):
+        _reverts(
+            partial(ew.escrow.cancel, stranger, order),
+            "OrderNotIssuerOrCharity",
+            order.order_id,
+            stranger.address,
+        )
+    ew.world.foundation.consortium.revoke_role(accounts.admin, BANK_ROLE, accounts.bank.address)
+    try:
+        _reverts(
+            lambda: ew.escrow.cancel(accounts.bank, order),
+            "OrderNotIssuerOrCharity",
+            order.order_id,
+            accounts.bank.address,
+        )
+    finally:
+        ew.world.foundation.consortium.grant_role(accounts.admin, BANK_ROLE, accounts.bank.address)
+    forged = replace(order, charity=accounts.outsider.address)
+    _reverts(
+        lambda: ew.escrow.cancel(accounts.outsider, forged),
+        "OrderDigestMismatch",
+        order.order_id,
+        ew.escrow.digest(order)[:COMMITMENT_BYTES],
+        ew.escrow.digest(forged),
+    )
+    unknown = make_order(ew, pool_id, 1)
+    _reverts(lambda: ew.escrow.cancel(accounts.bank, unknown), "OrderUnknown", unknown.order_id)
+    assert _books(ew, pool_id) == before
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.ISSUED
+
+
+@pytest.mark.parametrize("party", [OrderParty.PAYEE, OrderParty.CHARITY])
+def test_a_signed_order_cannot_be_cancelled(ew: EscrowWorld, accounts: Accounts, party: OrderParty) -> None:
+    pool_id, order = _issued(ew, accounts)
+    signer = accounts.supplier if party == OrderParty.PAYEE else accounts.charity
+    ew.escrow.submit_signature(signer, order.order_id, party, order, ew.escrow.sign(signer, order))
+    before = _books(ew, pool_id)
+    for by in (accounts.bank, accounts.charity):
+        _reverts(partial(ew.escrow.cancel, by, order), "OrderAlreadySigned", order.order_id, party)
+    assert _books(ew, pool_id) == before
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.ISSUED
+
+
+def test_a_frozen_order_cannot_be_cancelled(ew: EscrowWorld, accounts: Accounts) -> None:
+    pool_id, order = _issued(ew, accounts)
+    ew.escrow.freeze(accounts.regulator, order.order_id, REASON)
+    before = _books(ew, pool_id)
+    for by in (accounts.bank, accounts.charity):
+        _reverts(partial(ew.escrow.cancel, by, order), "OrderFrozenUnderDispute", order.order_id)
+    assert _books(ew, pool_id) == before
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.DISPUTED
 
 
 # ---------------------------------------------------------------- disputes

@@ -38,6 +38,7 @@ OWN_FUNCTIONS = {
         "allowAccount(address)",
         "disallowAccount(address)",
         "isAllowed(address)",
+        "sponsorOf(address)",
         "supportsInterface(bytes4)",
     },
     "DepositToken": {
@@ -50,7 +51,7 @@ OWN_FUNCTIONS = {
         "isRedemptionReferenceUsed(address,bytes32)",
     },
 }
-OWN_STORAGE = {"Consortium": "_allowed", "DepositToken": "_mintReferences"}
+OWN_STORAGE = {"Consortium": "_sponsors", "DepositToken": "_mintReferences"}
 
 
 @pytest.fixture(scope="module")

@@ -394,6 +394,29 @@ def test_wrong_pledges_and_receipts_revert(world: World, accounts: Accounts) -> 
     assert world.welfare.tracker.lot_count() == 1
 
 
+def test_a_closed_plan_still_takes_pledged_goods_but_a_wound_up_one_does_not(
+    world: World, accounts: Accounts
+) -> None:
+    pools = _pools(world)
+    pool_id = open_plan(world, terms(world.client, ttl=12))
+    first = pools.pledge_goods(accounts.bob, pool_id, RICE, 5, ZERO32).id
+    second = pools.pledge_goods(accounts.bob, pool_id, RICE, 7, ZERO32).id
+    pools.close_plan(accounts.charity, pool_id)
+    pools.receive_pledge(CAST.warehouse, first, 5)
+    _expire(world, pool_id)
+    pools.wind_up(accounts.charity, pool_id)
+    _reverts(
+        lambda: pools.receive_pledge(CAST.warehouse, second, 7),
+        "PoolNotSpendable",
+        pool_id,
+        PlanStatus.WOUND_UP,
+    )
+    stored = pools.pledge_of(second)
+    assert (stored.status, stored.received, stored.lot_id) == (PledgeStatus.PLEDGED, 0, 0)
+    assert pools.goods_of(pool_id, RICE).received == 5
+    assert world.welfare.tracker.lot_count() == 1
+
+
 def test_donating_to_an_unaudited_unapproved_closed_or_expired_plan_reverts_and_changes_nothing(
     world: World, accounts: Accounts
 ) -> None:
