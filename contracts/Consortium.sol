@@ -58,6 +58,15 @@ contract Consortium is IConsortium, AccessControlEnumerable {
     }
 
     /// @inheritdoc IConsortium
+    function transactionAllowed(address sender, address, uint256, uint256, uint256, bytes calldata)
+        external
+        view
+        returns (bool)
+    {
+        return _sponsors[sender] != address(0) || hasRole(DEFAULT_ADMIN_ROLE, sender);
+    }
+
+    /// @inheritdoc IConsortium
     function isAllowed(address account) external view returns (bool) {
         return _sponsors[account] != address(0);
     }

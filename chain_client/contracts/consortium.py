@@ -43,6 +43,21 @@ class Consortium(ContractWrapper):
     def is_allowed(self, account: str) -> bool:
         return bool(self._read("isAllowed", account))
 
+    def transaction_allowed(
+        self,
+        sender: str,
+        target: str | None = None,
+        value: int = 0,
+        gas_price: int = 0,
+        gas_limit: int = 0,
+        payload: bytes = b"",
+    ) -> bool:
+        """Besu's account permissioning question (``AccountRulesProxy.transactionAllowed``) for ``sender``."""
+        zero = "0x" + "00" * 20
+        return bool(
+            self._read("transactionAllowed", sender, target or zero, value, gas_price, gas_limit, payload)
+        )
+
     def sponsor_of(self, account: str) -> ChecksumAddress | None:
         """Who allowed ``account`` (an admin or a bank), or None if it is not on the allow-list."""
         found = to_checksum_address(self._read("sponsorOf", account))

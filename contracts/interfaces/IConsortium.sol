@@ -74,6 +74,28 @@ interface IConsortium is IAccessControlEnumerable {
     /// @param account The account to disallow.
     function disallowAccount(address account) external;
 
+    /// @notice Whether a transaction from `sender` may enter the ledger: Besu's on-chain account permissioning
+    /// (the `AccountRulesProxy` interface of Besu's permissioning contracts), asked by every node before it admits
+    /// a transaction, so that one rule decides who may transact on every backend.
+    /// @dev Allowed when `sender` is on the allow-list or holds DEFAULT_ADMIN_ROLE (so the consortium can always
+    /// administer the ledger). The target, value, gas price, gas limit and payload do not matter today; they are
+    /// Besu's interface.
+    /// @param sender The account that signed the transaction.
+    /// @param target The account or contract it is sent to (the zero address for a contract creation).
+    /// @param value The ether value it carries, in wei.
+    /// @param gasPrice Its gas price, in wei.
+    /// @param gasLimit Its gas limit.
+    /// @param payload Its data.
+    /// @return True if the node may admit it.
+    function transactionAllowed(
+        address sender,
+        address target,
+        uint256 value,
+        uint256 gasPrice,
+        uint256 gasLimit,
+        bytes calldata payload
+    ) external view returns (bool);
+
     /// @notice Whether `account` is on the allow-list.
     /// @param account The account to look up.
     /// @return True if `account` may transact.

@@ -156,3 +156,17 @@ def test_the_admin_and_the_regulator_disallow_any_account(
     for account in (accounts.carol.address, accounts.alice.address):
         assert consortium.disallow_account(by, account).event("AccountDisallowed")["by"] == by.address
         assert not consortium.is_allowed(account)
+
+
+def test_transaction_allowed_answers_besu_account_permissioning(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    consortium = foundation.consortium
+    # Besu asks with every field of the transaction; only the sender decides today.
+    assert consortium.transaction_allowed(accounts.alice.address, accounts.bob.address, 0, 0, 21_000, b"")
+    assert not consortium.transaction_allowed(accounts.carol.address, accounts.bob.address, 0, 0, 21_000, b"")
+    consortium.disallow_account(accounts.regulator, accounts.alice.address)
+    assert not consortium.transaction_allowed(accounts.alice.address)
+    # The admin may always transact, so the consortium cannot lock itself out.
+    consortium.disallow_account(accounts.regulator, accounts.admin.address)
+    assert consortium.transaction_allowed(accounts.admin.address)
