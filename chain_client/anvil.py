@@ -48,9 +48,19 @@ class AnvilProcess:
 
 
 def start_anvil(
-    *, chain_id: int = 1337, port: int | None = None, gas_limit: int = 60_000_000, timeout: float = 30.0
+    *,
+    chain_id: int = 1337,
+    port: int | None = None,
+    gas_limit: int = 60_000_000,
+    timeout: float = 30.0,
+    timestamp: int | None = None,
 ) -> AnvilProcess:
-    """Start anvil on loopback with the same chain id, hardfork and gas limit as the embedded chain."""
+    """Start anvil on loopback with the same chain id, hardfork and gas limit as the embedded chain.
+
+    With ``timestamp`` the chain's clock is frozen like the embedded node's ``frozen_clock``: the genesis
+    block is at ``timestamp``, each block one second after its parent (``anvil_setBlockTimestampInterval``),
+    and only ``evm_setNextBlockTimestamp`` (the backend's ``advance_time``) moves it further.
+    """
     if not ANVIL_BINARY.exists():
         raise BackendUnavailable(f"anvil is not installed at {ANVIL_BINARY}; run scripts/test (npm install)")
     port = port or free_port()
@@ -68,6 +78,7 @@ def start_anvil(
             "--gas-limit",
             str(gas_limit),
             "--silent",
+            *(["--timestamp", str(timestamp)] if timestamp is not None else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -82,8 +93,18 @@ def start_anvil(
             httpx.post(
                 url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1
             )
-            return AnvilProcess(process, url)
         except httpx.TransportError:
             time.sleep(0.05)
+            continue
+        if timestamp is not None:
+            answer = httpx.post(
+                url,
+                json={"jsonrpc": "2.0", "id": 2, "method": "anvil_setBlockTimestampInterval", "params": [1]},
+                timeout=5,
+            ).json()
+            if "error" in answer:
+                process.kill()
+                raise BackendUnavailable(f"anvil refused a fixed block interval: {answer['error']}")
+        return AnvilProcess(process, url)
     process.kill()
     raise BackendUnavailable(f"anvil did not answer on {url} within {timeout} s")

@@ -3,6 +3,14 @@
 Contract and chain_client tests take the ``chain`` fixture and so run twice: on the embedded py-evm
 chain and, marked ``anvil``, on a real anvil process started here. ``-m "not anvil"`` skips the
 second run.
+
+Time is the chain's, never the wall clock's: both chains start at :data:`GENESIS_TIME` with a frozen
+clock (each block one second after its parent) that only ``backend.advance_time`` moves further, so a
+test gives the same verdict on a busy machine as on an idle one.
+
+Hypothesis runs under the ``deterministic`` profile by default (derandomized: the same examples on every
+run and machine, a failure printed with its ``@reproduce_failure`` blob); ``--hypothesis-profile=explore``
+draws fresh examples and keeps failures in the local example database.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import structlog
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_canonical_address
+from hypothesis import settings
 
 from chain_client import ChainClient, compile_contracts
 from chain_client.anvil import AnvilProcess, start_anvil
@@ -33,6 +42,13 @@ pytest_plugins = ("tests.pools_support", "tests.escrow_support")
 
 CHAIN_ID = 1337
 GAS_MONEY = 10**20
+GENESIS_TIME = 2_000_000_000
+"""The test chains' genesis time (2033-05-18): ahead of any wall clock the suite runs under, so that a
+deadline taken from the wall clock instead of the chain fails at once instead of now and then."""
+
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("explore", print_blob=True, deadline=None)
+settings.load_profile("deterministic")
 
 structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
@@ -76,15 +92,20 @@ def _compiled() -> None:
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[AnvilProcess]:
-    with start_anvil(chain_id=CHAIN_ID) as process:
+    with start_anvil(chain_id=CHAIN_ID, timestamp=GENESIS_TIME) as process:
         yield process
 
 
 def open_embedded_client(path: object = None) -> ChainClient:
-    """A client over a fresh embedded chain whose genesis funds the admin."""
+    """A client over a fresh embedded chain whose genesis funds the admin, with a frozen clock."""
     node = EmbeddedNode(
         path,  # type: ignore[arg-type]
-        Genesis(chain_id=CHAIN_ID, alloc={to_canonical_address(ACCOUNTS.admin.address): 10**27}),
+        Genesis(
+            chain_id=CHAIN_ID,
+            alloc={to_canonical_address(ACCOUNTS.admin.address): 10**27},
+            timestamp=GENESIS_TIME,
+        ),
+        frozen_clock=True,
     )
     return ChainClient(EmbeddedBackend(node))
 

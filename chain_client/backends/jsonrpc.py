@@ -146,7 +146,12 @@ class JsonRpcBackend:
     def advance_time(self, seconds: int) -> None:
         if seconds < 0:
             raise ValueError("time only moves forward")
-        self.request("evm_increaseTime", seconds)
+        # The next block's exact time, not evm_increaseTime: the offset it adds is ignored by a node whose
+        # blocks follow a fixed interval (anvil_setBlockTimestampInterval, see chain_client.anvil).
+        head = self.get_block("latest")
+        if head is None:
+            raise JsonRpcError("eth_getBlockByNumber", 0, "the node has no latest block")
+        self.request("evm_setNextBlockTimestamp", head.timestamp + max(seconds, 1))
         self.request("evm_mine")
 
     def revert(self, snapshot_id: int) -> None:

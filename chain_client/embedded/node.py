@@ -102,10 +102,14 @@ class EmbeddedNode:
         *,
         max_block_transactions: int = 1_000,
         client_version: str = "welfare-aid-ledger/embedded",
+        frozen_clock: bool = False,
     ) -> None:
         """Open the chain stored at ``path`` (a SQLite file), creating it from ``genesis`` if new.
 
         ``path=None`` keeps the chain in a temporary directory that is removed on ``close()``.
+        ``frozen_clock`` (tests and benchmarks): the chain's clock stands still at the head's time and
+        moves only by :meth:`advance_time`; each block is then one second after its parent unless the
+        clock was moved further, so block times never depend on the wall clock or on speed.
         """
         self.chain_id = genesis.chain_id
         self.client_version = client_version
@@ -128,8 +132,9 @@ class EmbeddedNode:
         self._rejected: dict[bytes, str] = {}
         self._next_base_fee = genesis.base_fee
         self._closed = False
+        self._frozen_clock = frozen_clock
         self._time_offset = 0
-        """Seconds added to the wall clock for block timestamps (``advance_time``, tests only)."""
+        """The chain's clock minus its base (the wall clock, or zero when frozen); ``advance_time`` moves it."""
         self._snapshots: dict[int, tuple[sqlite3.Connection, int]] = {}
         self._snapshot_ids = itertools.count(1)
 
@@ -141,6 +146,8 @@ class EmbeddedNode:
         self._read_index = ChainIndex(self._read_db)
         self._reader = self._open_read_chain()
         self._next_base_fee = _base_fee(self._chain.header)
+        if frozen_clock:
+            self._time_offset = self._chain.get_canonical_head().timestamp
 
         self._miner = threading.Thread(target=self._mine_forever, name="embedded-miner", daemon=True)
         self._miner.start()
@@ -334,7 +341,7 @@ class EmbeddedNode:
     def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> BlockAPI:
         parent = self._chain.get_canonical_head()
         self._chain.header = self._chain.header.copy(
-            timestamp=max(int(time.time()) + self._time_offset, parent.timestamp + 1),
+            timestamp=max(self._clock_base() + self._time_offset, parent.timestamp + 1),
             mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
         )
         self._write_store.begin()
@@ -496,11 +503,15 @@ class EmbeddedNode:
         if seconds < 0:
             raise ValueError("time only moves forward")
         with self._write_lock:
-            now = int(time.time())
-            # The head may already be ahead of the wall clock (one block per second at least).
-            chain_now = max(now + self._time_offset, self._chain.get_canonical_head().timestamp)
-            self._time_offset = chain_now + seconds - now
+            base = self._clock_base()
+            # The head may already be ahead of the clock (one block per second at least).
+            chain_now = max(base + self._time_offset, self._chain.get_canonical_head().timestamp)
+            self._time_offset = chain_now + seconds - base
             self._mine_block([])
+
+    def _clock_base(self) -> int:
+        """What the chain's clock is measured from: the wall clock, or zero when the clock is frozen."""
+        return 0 if self._frozen_clock else int(time.time())
 
     def _quiesce(self) -> None:
         """Wait until nothing is queued or being mined (call with ``_write_lock`` free)."""
