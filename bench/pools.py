@@ -204,15 +204,17 @@ def pools_gas(base: GasWorld) -> dict[str, int]:
     gas["checkpoint_in_transit"] = tracker.record_checkpoint(
         world.carrier, lot_id, Checkpoint.IN_TRANSIT
     ).receipt.gas_used
+    bank = world.base.bank.address
+    order_deadline = pools.plan_of(pool_id).deadline
     gas["lockForOrder"] = pools.lock_for_order(
-        world.escrow, pool_id, keccak(text="o1"), MONEY, 10 * TOKEN
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 10 * TOKEN, bank, order_deadline
     ).receipt.gas_used
     # The stand-in payee is the charity, so that the escrow scenario's merchant keeps its first payment.
     gas["payOrder_payees_first_payment"] = pools.pay_order(
-        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address, bank
     ).receipt.gas_used
     gas["payOrder"] = pools.pay_order(
-        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address
+        world.escrow, pool_id, keccak(text="o1"), MONEY, 5 * TOKEN, world.charity.address, bank
     ).receipt.gas_used
     proposed = pools.propose_government_transfer(
         world.charity, pool_id, world.local_government.address, MONEY, TOKEN, keccak(text="agreement")
@@ -256,9 +258,19 @@ def trace_latency(base: GasWorld, donations: int) -> dict[str, float | int]:
     donate_s = time.perf_counter() - started
     for serial in range(10):
         order = keccak(text=f"bench order {serial}")
-        pools.lock_for_order(world.escrow, pool_id, order, MONEY, 1_000 * TOKEN)
+        pools.lock_for_order(
+            world.escrow,
+            pool_id,
+            order,
+            MONEY,
+            1_000 * TOKEN,
+            base.bank.address,
+            pools.plan_of(pool_id).deadline,
+        )
         if serial % 2 == 0:
-            pools.pay_order(world.escrow, pool_id, order, MONEY, 1_000 * TOKEN, world.charity.address)
+            pools.pay_order(
+                world.escrow, pool_id, order, MONEY, 1_000 * TOKEN, world.charity.address, base.bank.address
+            )
     proposed = pools.propose_government_transfer(
         world.charity, pool_id, world.local_government.address, MONEY, 500 * TOKEN, keccak(text="agreement")
     )

@@ -1,4 +1,11 @@
-"""Deploy the ledger's contracts and keep a record of where they are."""
+"""Deploy the ledger's contracts and keep a record of where they are.
+
+Bootstrap: the deploying account holds the consortium's DEFAULT_ADMIN_ROLE while it wires the contracts, grants
+the roles and allow-lists the first accounts (tests and development stay there). A production consortium then
+hands over with :func:`chain_client.contracts.hand_over_to_council`: the banks' council, deployed here with the
+rest, takes DEFAULT_ADMIN_ROLE and the deployer renounces it, after which every admin action needs a majority of
+the banks (docs/contracts.md, "Governance").
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,9 @@ from eth_typing import ChecksumAddress
 
 from chain_client.client import ChainClient
 from chain_client.contracts import (
+    LEDGER_CONTRACT_ROLE,
     Consortium,
+    ConsortiumCouncil,
     DepositToken,
     InstitutionRegistry,
     PaymentOrderEscrow,
@@ -19,6 +28,7 @@ from chain_client.contracts import (
     WelfareAssets,
     WelfareContracts,
     WelfarePools,
+    deploy_consortium_council,
     deploy_institution_registry,
     deploy_payment_order_escrow,
     deploy_welfare_pools,
@@ -51,6 +61,7 @@ class Ledger:
     """Every contract of the ledger, wired together."""
 
     foundation: Foundation
+    council: ConsortiumCouncil
     registry: InstitutionRegistry
     welfare: WelfareContracts
     escrow: PaymentOrderEscrow
@@ -58,6 +69,7 @@ class Ledger:
     def addresses(self) -> dict[str, ChecksumAddress]:
         return {
             **self.foundation.addresses(),
+            "ConsortiumCouncil": self.council.address,
             "InstitutionRegistry": self.registry.address,
             **self.welfare.addresses(),
             "PaymentOrderEscrow": self.escrow.address,
@@ -67,6 +79,7 @@ class Ledger:
 LEDGER_CONTRACTS = (
     "Consortium",
     "DepositToken",
+    "ConsortiumCouncil",
     "InstitutionRegistry",
     "WelfarePools",
     "WelfareAssets",
@@ -81,21 +94,27 @@ DEFAULT_ORACLE_THRESHOLD = 2
 def deploy_ledger(
     client: ChainClient, admin: LocalAccount, *, oracle_threshold: int = DEFAULT_ORACLE_THRESHOLD
 ) -> Ledger:
-    """Deploy and wire every contract: foundation, institution registry, pools with assets and
-    tracker, and the payment-order escrow. ``admin`` becomes the consortium's administrator."""
+    """Deploy and wire every contract: foundation, the banks' council, institution registry, pools with assets
+    and tracker, and the payment-order escrow. ``admin`` administers the consortium until it hands over to the
+    council; the ledger's own contracts get LEDGER_CONTRACT_ROLE (only the consortium may bar them)."""
     foundation = deploy_foundation(client, admin)
-    registry = deploy_institution_registry(client, admin, foundation.consortium.address, oracle_threshold)
+    consortium = foundation.consortium
+    council = deploy_consortium_council(client, admin, consortium)
+    registry = deploy_institution_registry(client, admin, consortium.address, oracle_threshold)
+    consortium.grant_role(admin, LEDGER_CONTRACT_ROLE, registry.address)
     welfare = deploy_welfare_pools(
-        client, admin, foundation.consortium, foundation.deposit_token.address, registry.address
+        client, admin, consortium, foundation.deposit_token.address, registry.address
     )
     escrow = deploy_payment_order_escrow(client, admin, welfare)
-    return Ledger(foundation=foundation, registry=registry, welfare=welfare, escrow=escrow)
+    consortium.grant_role(admin, LEDGER_CONTRACT_ROLE, escrow.address)
+    return Ledger(foundation=foundation, council=council, registry=registry, welfare=welfare, escrow=escrow)
 
 
 def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Ledger:
     """The deployed ledger from its recorded addresses."""
     return Ledger(
         foundation=foundation_at(client, addresses),
+        council=ConsortiumCouncil(client, addresses["ConsortiumCouncil"]),
         registry=InstitutionRegistry(client, addresses["InstitutionRegistry"]),
         welfare=WelfareContracts(
             pools=WelfarePools(client, addresses["WelfarePools"]),

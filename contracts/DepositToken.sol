@@ -2,9 +2,9 @@
 pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ConsortiumRoles, IConsortium} from "./interfaces/IConsortium.sol";
 import {IDepositToken} from "./interfaces/IDepositToken.sol";
 
@@ -12,10 +12,18 @@ import {IDepositToken} from "./interfaces/IDepositToken.sol";
 /// @notice A bank-issued deposit token: minted by member banks against real deposits, burned when
 /// a holder redeems, held and moved only by accounts on the consortium's allow-list.
 /// @dev Has no roles of its own: it asks the consortium. Every balance change (mint, burn,
-/// transfer, transferFrom) goes through {_update}, which enforces the pause and the allow-list.
+/// transfer, transferFrom) goes through {_update}, which enforces the pause and the allow-list; every
+/// allowance set by {approve} or {permit} goes through {_approve}, which enforces the allow-list for the owner
+/// and the spender; {transferFrom} checks the spender too. The consortium's own contracts that take tokens by
+/// `transferFrom` (the pools) are allow-listed like anyone else, so there is no exception.
 /// IDepositToken comes last among the bases: it restates IERC20Permit, which ERC20Permit puts after ERC20.
-contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
+contract DepositToken is ERC20, ERC20Permit, IDepositToken {
+    /// @inheritdoc IDepositToken
+    uint64 public constant MAX_PAUSE_DURATION = 7 days;
+
     IConsortium private immutable _consortium;
+
+    uint64 private _pausedUntil;
 
     mapping(address bank => mapping(bytes32 bankRef => bool used)) private _mintReferences;
     mapping(address bank => mapping(bytes32 bankRef => bool used)) private _redemptionReferences;
@@ -57,14 +65,45 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
 
     /// @inheritdoc IDepositToken
     function pause() external {
-        _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, _msgSender());
-        _pause();
+        address admin = _msgSender();
+        _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, admin);
+
+        uint64 until = uint64(block.timestamp) + MAX_PAUSE_DURATION;
+        _pausedUntil = until;
+        emit TransfersPaused(admin, until);
     }
 
     /// @inheritdoc IDepositToken
     function unpause() external {
-        _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, _msgSender());
-        _unpause();
+        address admin = _msgSender();
+        _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, admin);
+        if (!paused()) revert DepositTokenNotPaused();
+
+        _pausedUntil = 0;
+        emit TransfersResumed(admin);
+    }
+
+    /// @inheritdoc IDepositToken
+    function paused() public view returns (bool) {
+        return block.timestamp < _pausedUntil;
+    }
+
+    /// @inheritdoc IDepositToken
+    function pausedUntil() external view returns (uint64) {
+        return _pausedUntil;
+    }
+
+    /// @notice Moves `value` of `from`'s tokens to `to` under the allowance `from` gave the caller.
+    /// @dev As ERC-20 `transferFrom`, and the caller (the spender) must be allow-listed
+    /// ({DepositTokenAccountNotAllowed}), like the owner and the recipient.
+    /// @param from The owner.
+    /// @param to The recipient.
+    /// @param value The amount.
+    /// @return True.
+    function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        address spender = _msgSender();
+        if (!_consortium.isAllowed(spender)) revert DepositTokenAccountNotAllowed(spender);
+        return super.transferFrom(from, to, value);
     }
 
     /// @inheritdoc IDepositToken
@@ -90,10 +129,23 @@ contract DepositToken is ERC20, ERC20Permit, Pausable, IDepositToken {
 
     /// @dev The one place balances change: refuses while paused and whenever the sender or the
     /// recipient (the zero address stands for a mint or a burn) is not allow-listed.
-    function _update(address from, address to, uint256 value) internal override whenNotPaused {
+    function _update(address from, address to, uint256 value) internal override {
+        uint64 until = _pausedUntil;
+        if (block.timestamp < until) revert DepositTokenPaused(until);
         address notAllowed = _consortium.firstNotAllowed(from, to);
         if (notAllowed != address(0)) revert DepositTokenAccountNotAllowed(notAllowed);
         super._update(from, to, value);
+    }
+
+    /// @dev Every allowance passes here. A new allowance (from {approve} or {permit}: `emitEvent`) needs the owner and
+    /// the spender allow-listed, unless it is zero: withdrawing an allowance is always possible. Spending one
+    /// (`emitEvent` false, from {transferFrom}) was checked there.
+    function _approve(address owner, address spender, uint256 value, bool emitEvent) internal override {
+        if (emitEvent && value != 0) {
+            address notAllowed = _consortium.firstNotAllowed(owner, spender);
+            if (notAllowed != address(0)) revert DepositTokenAccountNotAllowed(notAllowed);
+        }
+        super._approve(owner, spender, value, emitEvent);
     }
 
     /// @dev Reverts with {DepositTokenUnauthorized} unless `account` holds `role` in the consortium.

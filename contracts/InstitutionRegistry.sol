@@ -33,6 +33,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     mapping(bytes32 creditCodeHash => bytes32 attestationId) private _latestAttestations;
     mapping(bytes32 creditCodeHash => address account) private _holders;
     mapping(bytes32 creditCodeHash => CreditGrade) private _creditGrades;
+    mapping(bytes32 attestationId => mapping(address oracle => bool signed)) private _signers;
 
     /// @notice Creates the registry of `consortium_`, accepting attestations with `threshold` oracle signatures.
     /// @param consortium_ The consortium whose roles and allow-list govern the registry.
@@ -98,6 +99,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
         bytes32 creditCodeHash;
         if (decision.attestationId != bytes32(0) || decision.passed) {
             creditCodeHash = _requireRecorded(decision.attestationId).attestation.creditCodeHash;
+            _requireCountsWithout(decision.attestationId, account);
         }
         _release(account, institution.creditCodeHash);
         if (decision.passed) {
@@ -130,6 +132,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     /// @inheritdoc IInstitutionRegistry
     function suspend(address account, bytes32 reasonCode) external {
         _requireRole(ConsortiumRoles.REGULATOR_ROLE, msg.sender);
+        if (msg.sender == account) revert InstitutionSelfDecision(account);
         Institution storage institution = _requireKnown(account);
         if (institution.suspended) revert InstitutionAlreadySuspended(account);
 
@@ -140,6 +143,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     /// @inheritdoc IInstitutionRegistry
     function reinstate(address account) external {
         _requireRole(ConsortiumRoles.REGULATOR_ROLE, msg.sender);
+        if (msg.sender == account) revert InstitutionSelfDecision(account);
         Institution storage institution = _requireKnown(account);
         if (!institution.suspended) revert InstitutionNotSuspended(account);
 
@@ -162,6 +166,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
         if (observed.recordDigest == audited.recordDigest) {
             revert InstitutionRecordUnchanged(account, audited.recordDigest);
         }
+        _requireCountsWithout(attestationId, account);
 
         institution.flagged = true;
         emit InstitutionFlagged(account, msg.sender, attestationId, reasonCode);
@@ -177,6 +182,15 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
         address[] memory signers;
         (attestationId, signers) = _verify(attestation, signatures);
         if (_attestations[attestationId].recordedAt != 0) revert RegistryAttestationAlreadyRecorded(attestationId);
+        // A re-attestation of an approved institution's record: its holder's own signature does not count.
+        address holder = _holders[attestation.creditCodeHash];
+        mapping(address => bool) storage signed = _signers[attestationId];
+        uint256 others = signers.length;
+        for (uint256 i = 0; i < signers.length; ++i) {
+            signed[signers[i]] = true;
+            if (signers[i] == holder) --others;
+        }
+        if (others < _threshold) revert RegistryAttestationSignedBySubject(attestationId, holder);
 
         _attestations[attestationId] = RecordedAttestation({
             attestation: attestation,
@@ -200,7 +214,9 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     /// @inheritdoc IInstitutionRegistry
     function setAttestationThreshold(uint8 threshold) external {
         _requireRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, msg.sender);
-        if (threshold == 0) revert RegistryAttestationThresholdInvalid(threshold);
+        if (threshold == 0 || threshold > _consortium.getRoleMemberCount(ConsortiumRoles.ORACLE_ROLE)) {
+            revert RegistryAttestationThresholdInvalid(threshold);
+        }
 
         uint8 previous = _threshold;
         _threshold = threshold;
@@ -213,6 +229,7 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     function attestCreditGrade(bytes32 creditCodeHash, bytes32 grade, bytes32 evidenceDigest) external {
         _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
         if (creditCodeHash == bytes32(0) || grade == bytes32(0)) revert CreditGradeInvalid();
+        if (_holders[creditCodeHash] == msg.sender) revert CreditGradeSelfRating(creditCodeHash, msg.sender);
 
         _creditGrades[creditCodeHash] = CreditGrade({
             grade: grade,
@@ -224,6 +241,11 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IInstitutionRegistry
+    function isAttestationSigner(bytes32 attestationId, address oracle) external view returns (bool) {
+        return _signers[attestationId][oracle];
+    }
 
     /// @inheritdoc IInstitutionRegistry
     function kindOf(address account) external view returns (InstitutionKind) {
@@ -357,6 +379,15 @@ contract InstitutionRegistry is IInstitutionRegistry, EIP712 {
         if (decision.expiresAt <= block.timestamp) revert InstitutionExpiryInPast(decision.expiresAt);
         address holder = _holders[creditCodeHash];
         if (holder != address(0) && holder != account) revert InstitutionCreditCodeTaken(creditCodeHash, holder);
+    }
+
+    /// @dev An oracle never counts towards an attestation of its own record: without `subject`'s signature, the
+    /// recorded attestation must still have the threshold of signatures.
+    function _requireCountsWithout(bytes32 attestationId, address subject) private view {
+        if (!_signers[attestationId][subject]) return;
+        if (_attestations[attestationId].signerCount - 1 < _threshold) {
+            revert RegistryAttestationSignedBySubject(attestationId, subject);
+        }
     }
 
     function _requireRecorded(bytes32 attestationId) private view returns (RecordedAttestation storage recorded) {

@@ -25,7 +25,7 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     /// @notice The EIP-712 type hash of {PaymentOrder}.
     bytes32 public constant PAYMENT_ORDER_TYPEHASH = keccak256(
         "PaymentOrder(bytes32 orderId,uint256 poolId,address charity,address payee,uint256 asset,uint256 amount,"
-        "bytes32 purposeDigest,uint64 deadline,uint256 nonce)"
+        "bytes32 purposeDigest,uint64 deadline,uint256 nonce,address bank)"
     );
 
     IWelfarePools private immutable _pools;
@@ -53,15 +53,16 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     /// @inheritdoc IPaymentOrderEscrow
     function issue(PaymentOrder calldata order) external nonReentrant returns (bytes32 digest) {
         _requireRole(ConsortiumRoles.BANK_ROLE);
+        if (order.bank != msg.sender) revert OrderIssuerMismatch(order.bank, msg.sender);
         bytes32 orderId = order.orderId;
         bytes32 expectedId = _orderIdFor(msg.sender, order.nonce);
         if (orderId != expectedId) revert OrderIdInvalid(orderId, expectedId);
+        if (msg.sender == order.charity || msg.sender == order.payee) revert OrderDecidedByParty(orderId, msg.sender);
         OrderRecord storage record = _orders[orderId];
         if (record.status != OrderStatus.None) revert OrderAlreadyIssued(orderId);
         if (order.amount == 0) revert OrderAmountZero();
         if (order.deadline <= block.timestamp) revert OrderDeadlineInPast(order.deadline);
         _requireEligiblePayee(order.payee);
-        _requirePoolCharity(order.poolId, order.charity);
 
         digest = _hashOrder(order);
         record.commitment = bytes29(digest);
@@ -79,7 +80,11 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
             order.nonce,
             digest
         );
-        _pools.lockForOrder(order.poolId, orderId, order.asset, order.amount);
+        // The pools check the plan, its charity's standing, the bank's and the deadline's bound as they set the value
+        // aside, and name the plan's charity, which the order must name too.
+        address poolCharity =
+            _pools.lockForOrder(order.poolId, orderId, order.asset, order.amount, msg.sender, order.deadline);
+        if (order.charity != poolCharity) revert OrderCharityNotPoolCharity(order.poolId, order.charity, poolCharity);
     }
 
     // ------------------------------------------------------------------ matching
@@ -184,10 +189,7 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
         OrderRecord storage record = _orders[orderId];
         _requireIssued(orderId, record.status);
         _requireCommitted(orderId, record, order);
-        // The committed id binds the issuing bank and nonce, so recomputing it identifies the issuer.
-        bool issuer = _orderIdFor(msg.sender, order.nonce) == orderId
-            && _consortium.hasRole(ConsortiumRoles.BANK_ROLE, msg.sender);
-        if (!issuer && msg.sender != order.charity) revert OrderNotIssuerOrCharity(orderId, msg.sender);
+        _requireCanceller(orderId, order);
         if (record.payeeSigned) revert OrderAlreadySigned(orderId, OrderParty.Payee);
         if (record.charitySigned) revert OrderAlreadySigned(orderId, OrderParty.Charity);
 
@@ -218,6 +220,9 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
             revert OrderClosed(orderId, status);
         }
         _requireCommitted(orderId, record, order);
+        if (msg.sender == order.charity || msg.sender == order.payee || msg.sender == order.bank) {
+            revert OrderDecidedByParty(orderId, msg.sender);
+        }
 
         if (release) {
             _release(orderId, record, order, decisionDigest);
@@ -286,14 +291,34 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
     // ------------------------------------------------------------------ internals
 
     /// @dev The one place an order's value is paid to its payee (by the pools). `order` has been checked against
-    /// the commitment. The payee must still be active: it may have been suspended since it signed.
+    /// the commitment. The pools check, as they pay, that the charity, the payee and the issuing bank are still
+    /// active: any of them may have lost its standing since the order was issued or signed.
     function _release(bytes32 orderId, OrderRecord storage record, PaymentOrder calldata order, bytes32 decisionDigest)
         private
     {
-        if (!_registry.isActive(order.payee)) revert OrderPartyNotActive(order.payee);
         record.status = OrderStatus.Released;
         emit OrderReleased(orderId, order.poolId, order.payee, order.asset, order.amount, msg.sender, decisionDigest);
-        _pools.payOrder(order.poolId, orderId, order.asset, order.amount, order.payee);
+        _pools.payOrder(order.poolId, orderId, order.asset, order.amount, order.payee, order.bank);
+    }
+
+    /// @dev The issuing bank (still a bank) or the charity may cancel; once the issuing bank has lost its role the
+    /// order has no issuer to act for it, so any other bank that is not its payee, or the consortium, may.
+    function _requireCanceller(bytes32 orderId, PaymentOrder calldata order) private view {
+        address issuer = order.bank;
+        if (msg.sender == order.charity) return;
+        bool issuerIsBank = _consortium.hasRole(ConsortiumRoles.BANK_ROLE, issuer);
+        if (msg.sender == issuer && issuerIsBank) return;
+        if (
+            !issuerIsBank
+                && (
+                    _consortium.hasRole(ConsortiumRoles.BANK_ROLE, msg.sender)
+                        || _consortium.hasRole(ConsortiumRoles.DEFAULT_ADMIN_ROLE, msg.sender)
+                )
+        ) {
+            if (msg.sender == order.payee) revert OrderDecidedByParty(orderId, msg.sender);
+            return;
+        }
+        revert OrderNotIssuerOrCharity(orderId, msg.sender);
     }
 
     function _recordMismatch(bytes32 orderId, bytes29 commitment, bytes32 payeeDigest, bytes32 charityDigest) private {
@@ -346,12 +371,6 @@ contract PaymentOrderEscrow is IPaymentOrderEscrow, EIP712, ERC165, ReentrancyGu
             revert OrderPayeeKindNotAllowed(payee, kind);
         }
         if (!_registry.isActive(payee)) revert OrderPartyNotActive(payee);
-    }
-
-    function _requirePoolCharity(uint256 poolId, address charity) private view {
-        address poolCharity = _pools.charityOf(poolId);
-        if (charity != poolCharity) revert OrderCharityNotPoolCharity(poolId, charity, poolCharity);
-        if (!_registry.isActive(charity)) revert OrderPartyNotActive(charity);
     }
 
     function _requireRole(bytes32 role) private view {

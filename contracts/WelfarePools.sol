@@ -27,9 +27,11 @@ import {
 /// @notice Relief plans and their pools: launch, bank audit, government approval, donations of money,
 /// points, rights, virtual resources and goods, and the only ways value leaves a pool (payment orders
 /// through the escrow, pro-rata refunds, moves to another plan, confirmed transfers to a local government).
-/// @dev Each pool keeps one {Ledger} per asset; every function that moves value updates it before the
-/// transfer (checks, effects, interactions) and the ones that send value out are `nonReentrant`. A donation
-/// touches one plan slot, one ledger slot and the donor's contribution slot.
+/// @dev Each pool keeps one {Ledger} per asset, and every change of a ledger goes through {_update}, as every balance
+/// change of an OpenZeppelin ERC-20 goes through its `_update`: the conservation rule and the standing checks of the
+/// parties live there and nowhere else. Functions update the ledger before any transfer (checks, effects,
+/// interactions) and the ones that send value out are `nonReentrant`. A donation touches one plan slot, one ledger
+/// slot and the donor's contribution slot.
 contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -37,8 +39,30 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     /// @inheritdoc IWelfarePools
     uint256 public constant MONEY = 0;
 
+    /// @inheritdoc IWelfarePools
+    uint64 public constant MAX_PLAN_DURATION = 730 days;
+
+    /// @inheritdoc IWelfarePools
+    uint64 public constant ORDER_WINDOW = 90 days;
+
     /// @dev Where {IWelfareAssets} keeps an id's kind (see its id layout).
     uint256 private constant _ASSET_KIND_SHIFT = 248;
+
+    /// @dev Marks a contributor key as a pool (a plan that moved value in) rather than a donor's address.
+    uint256 private constant _POOL_CONTRIBUTOR = 1 << 255;
+
+    /// @dev The parts of one asset's ledger of one pool: where its value came from (Donated, MovedIn), where it is
+    /// (Balance, Escrowed) and where it went (PaidOut, Refunded, ToGovernment, MovedOut). See {_update}.
+    enum Account {
+        Donated,
+        MovedIn,
+        Balance,
+        Escrowed,
+        PaidOut,
+        Refunded,
+        ToGovernment,
+        MovedOut
+    }
 
     IConsortium private immutable _consortium;
     IDepositToken private immutable _token;
@@ -55,8 +79,14 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     mapping(uint256 poolId => InKindItem[]) private _inKind;
     mapping(uint256 poolId => mapping(bytes32 goodsType => GoodsLedger)) private _goods;
     mapping(uint256 poolId => mapping(uint256 asset => Ledger)) private _ledgers;
-    mapping(uint256 poolId => mapping(uint256 asset => mapping(address donor => Contribution))) private
+    /// @dev Keyed by contributor: a donor's address, or a pool id marked with {_POOL_CONTRIBUTOR}.
+    mapping(uint256 poolId => mapping(uint256 asset => mapping(uint256 contributor => Contribution))) private
         _contributions;
+    /// @dev How much of the pool's contributions has a place on the refund line (see {_entitlement}).
+    mapping(uint256 poolId => mapping(uint256 asset => uint256 placed)) private _refundLines;
+    /// @dev Where each contributor's stretch of the refund line starts, plus one (zero: not placed yet).
+    mapping(uint256 poolId => mapping(uint256 asset => mapping(uint256 contributor => uint256 start))) private
+        _refundPlaces;
     mapping(uint256 pledgeId => Pledge) private _pledges;
     mapping(uint256 transferId => GovernmentTransfer) private _transfers;
 
@@ -96,6 +126,14 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         }
         if (terms.moneyTarget == 0 && terms.inKind.length == 0) revert PoolTargetMissing();
         if (terms.deadline <= block.timestamp) revert PoolDeadlineInPast(terms.deadline);
+        uint64 latest = uint64(block.timestamp) + MAX_PLAN_DURATION;
+        if (terms.deadline > latest) revert PoolDeadlineTooFar(terms.deadline, latest);
+        uint64 successor = terms.successorPoolId;
+        if (
+            terms.unspent == UnspentTerms.MoveToPlan
+                ? (successor == 0 || _plans[successor].status == PlanStatus.None)
+                : successor != 0
+        ) revert PoolSuccessorInvalid(successor);
 
         poolId = ++_poolCount;
         for (uint256 i = 0; i < terms.inKind.length; ++i) {
@@ -117,6 +155,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
             governmentTransferAllowed: terms.governmentTransferAllowed,
             unspent: terms.unspent,
             warehouse: terms.warehouse == address(0) ? charity : terms.warehouse,
+            successorPoolId: successor,
             purposeDigest: terms.purposeDigest,
             moneyTarget: terms.moneyTarget
         });
@@ -127,6 +166,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     function auditPlan(uint256 poolId, bool passed, bytes32 reportDigest) external {
         _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
         Plan storage plan = _requirePlan(poolId);
+        if (msg.sender == plan.charity || msg.sender == plan.warehouse) revert PoolDecidedByParty(poolId, msg.sender);
         if (plan.status != PlanStatus.Launched) revert PoolNotAwaitingAudit(poolId, plan.status);
         _requireCharityActive(poolId, plan.charity);
 
@@ -140,6 +180,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     function decidePlan(uint256 poolId, bool approved, bytes32 decisionDigest) external {
         _requireRole(ConsortiumRoles.GOVERNMENT_ROLE, msg.sender);
         Plan storage plan = _requirePlan(poolId);
+        if (msg.sender == plan.charity) revert PoolDecidedByParty(poolId, msg.sender);
         if (plan.status != PlanStatus.Audited) revert PoolNotAwaitingApproval(poolId, plan.status);
 
         PlanStatus status = approved ? PlanStatus.Open : PlanStatus.Rejected;
@@ -167,7 +208,21 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         }
 
         plan.status = PlanStatus.WoundUp;
-        emit PlanWoundUp(poolId, msg.sender, plan.unspent);
+        emit PlanWoundUp(poolId, msg.sender, plan.unspent, bytes32(0));
+    }
+
+    /// @inheritdoc IWelfarePools
+    function windUpByDecision(uint256 poolId, bytes32 decisionDigest) external {
+        _requireRole(ConsortiumRoles.REGULATOR_ROLE, msg.sender);
+        Plan storage plan = _requirePlan(poolId);
+        if (msg.sender == plan.charity) revert PoolDecidedByParty(poolId, msg.sender);
+        PlanStatus status = plan.status;
+        if (status != PlanStatus.Open && status != PlanStatus.Closed) {
+            revert PoolNotWindable(poolId, status, plan.deadline);
+        }
+
+        plan.status = PlanStatus.WoundUp;
+        emit PlanWoundUp(poolId, msg.sender, plan.unspent, decisionDigest);
     }
 
     // ------------------------------------------------------------------ donations
@@ -193,6 +248,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         returns (uint256 pledgeId)
     {
         _requireOpen(poolId);
+        _requireAllowedDonor(msg.sender);
         if (_goods[poolId][goodsType].wanted == 0) revert PoolGoodsNotWanted(poolId, goodsType);
         if (quantity == 0) revert PoolZeroAmount();
 
@@ -220,6 +276,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (msg.sender != warehouse) revert PoolNotWarehouse(poolId, msg.sender);
         // A rejected or wound-up plan can no longer use goods, so it must not take them in either.
         _requireSpendable(poolId, plan);
+        _requireCharityActive(poolId, plan.charity);
         if (quantity == 0 || quantity > pledge.quantity) {
             revert PoolPledgeQuantityInvalid(pledgeId, pledge.quantity, quantity);
         }
@@ -234,7 +291,7 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     }
 
     /// @notice Takes welfare assets donated to the pool named in `data` (the ABI-encoded pool id).
-    /// @dev Only from the welfare assets token.
+    /// @dev Only from the welfare assets token; the donor must be allow-listed ({PoolDonorNotAllowed}).
     /// @param operator Who sent the tokens.
     /// @param from The donor (the zero address for a mint straight to the pool: the operator gives).
     /// @param id The asset.
@@ -247,8 +304,9 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     {
         if (msg.sender != address(_assets)) revert PoolAssetContractUnknown(msg.sender);
         uint256 poolId = _donationPool(data);
-        _requireOpen(poolId);
-        _recordGift(poolId, id, from == address(0) ? operator : from, value, _formOf(id), 0);
+        address donor = from == address(0) ? operator : from;
+        _requireAllowedDonor(donor);
+        _recordGift(poolId, id, donor, value, _formOf(id), 0);
         return IERC1155Receiver.onERC1155Received.selector;
     }
 
@@ -269,8 +327,8 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     ) external returns (bytes4) {
         if (msg.sender != address(_assets)) revert PoolAssetContractUnknown(msg.sender);
         uint256 poolId = _donationPool(data);
-        _requireOpen(poolId);
         address donor = from == address(0) ? operator : from;
+        _requireAllowedDonor(donor);
         for (uint256 i = 0; i < ids.length; ++i) {
             _recordGift(poolId, ids[i], donor, values[i], _formOf(ids[i]), 0);
         }
@@ -281,39 +339,48 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
 
     /// @inheritdoc IWelfarePools
     function claimRefund(uint256 poolId, uint256 asset, address donor) external nonReentrant returns (uint256 amount) {
-        Plan storage plan = _requirePlan(poolId);
-        if (plan.status != PlanStatus.WoundUp) revert PoolNotWoundUp(poolId, plan.status);
-        if (plan.unspent != UnspentTerms.Refund) revert PoolUnspentTermsMismatch(poolId, plan.unspent);
-        Ledger storage ledger = _ledgers[poolId][asset];
-        Contribution storage contribution = _contributions[poolId][asset][donor];
-        amount = _refundable(ledger, contribution);
+        amount = _claim(poolId, asset, _donorKey(donor));
         if (amount == 0) revert PoolNothingToRefund(poolId, asset, donor);
 
-        contribution.refunded += uint128(amount);
-        ledger.refunded += uint128(amount);
-        ledger.balance -= uint128(amount);
         _send(asset, donor, amount);
         emit RefundPaid(poolId, donor, asset, amount);
     }
 
     /// @inheritdoc IWelfarePools
+    function returnMovedValue(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount) {
+        amount = _claim(poolId, asset, _poolKey(toPoolId));
+        if (amount == 0) revert PoolNothingToReturn(poolId, asset, toPoolId);
+
+        _update(toPoolId, asset, Account.MovedOut, Account.Balance, amount, address(0), address(0));
+        emit MovedValueReturned(poolId, toPoolId, asset, amount);
+    }
+
+    /// @inheritdoc IWelfarePools
     function moveUnspent(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount) {
         Plan storage plan = _requirePlan(poolId);
-        _requireCharityOrBank(poolId, plan);
         if (plan.status != PlanStatus.WoundUp) revert PoolNotWoundUp(poolId, plan.status);
         if (plan.unspent != UnspentTerms.MoveToPlan) revert PoolUnspentTermsMismatch(poolId, plan.unspent);
-        if (toPoolId == poolId) revert PoolMoveToSelf(poolId);
-        _requireOpen(toPoolId);
-        Ledger storage from = _ledgers[poolId][asset];
-        amount = from.balance;
-        if (amount == 0) revert PoolNothingToMove(poolId, asset);
+        uint256 successor = plan.successorPoolId;
+        if (toPoolId != successor) revert PoolNotSuccessor(poolId, toPoolId, successor);
 
-        from.balance = 0;
-        from.movedOut += uint128(amount);
-        Ledger storage to = _ledgers[toPoolId][asset];
-        to.balance += uint128(amount);
-        to.movedIn += uint128(amount);
-        emit UnspentMoved(poolId, toPoolId, asset, amount, msg.sender);
+        amount = _move(poolId, asset, toPoolId, bytes32(0));
+    }
+
+    /// @inheritdoc IWelfarePools
+    function moveUnspentByDecision(uint256 poolId, uint256 asset, uint256 toPoolId, bytes32 decisionDigest)
+        external
+        returns (uint256 amount)
+    {
+        _requireRole(ConsortiumRoles.REGULATOR_ROLE, msg.sender);
+        Plan storage plan = _requirePlan(poolId);
+        if (msg.sender == plan.charity || msg.sender == _plans[toPoolId].charity) {
+            revert PoolDecidedByParty(poolId, msg.sender);
+        }
+        if (plan.status != PlanStatus.WoundUp) revert PoolNotWoundUp(poolId, plan.status);
+        // Refunds already paid were each a share of a total that a move would shrink.
+        if (_ledgers[poolId][asset].refunded != 0) revert PoolRefundsStarted(poolId, asset);
+
+        amount = _move(poolId, asset, toPoolId, decisionDigest);
     }
 
     // ------------------------------------------------------------------ transfers to a local government
@@ -333,7 +400,8 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         _requireSpendable(poolId, plan);
         if (amount == 0) revert PoolZeroAmount();
         _registry.requireActive(localGovernment, InstitutionKind.LocalGovernment);
-        _requireBalance(poolId, asset, amount);
+        uint256 balance = _ledgers[poolId][asset].balance;
+        if (balance < amount) revert PoolInsufficientBalance(poolId, asset, balance, amount);
 
         transferId = ++_transferCount;
         _transfers[transferId] = GovernmentTransfer({
@@ -349,27 +417,22 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
 
     /// @inheritdoc IWelfarePools
     function confirmGovernmentTransfer(uint256 transferId) external nonReentrant {
-        _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
-        GovernmentTransfer storage transfer = _requireTransfer(transferId, GovernmentTransferStatus.Proposed);
+        GovernmentTransfer storage transfer = _requireBankDecision(transferId);
         uint256 poolId = transfer.poolId;
         _requireSpendable(poolId, _plans[poolId]);
         address localGovernment = transfer.localGovernment;
-        _registry.requireActive(localGovernment, InstitutionKind.LocalGovernment);
         uint256 asset = transfer.asset;
         uint256 amount = transfer.amount;
-        Ledger storage ledger = _requireBalance(poolId, asset, amount);
 
         transfer.status = GovernmentTransferStatus.Confirmed;
-        ledger.balance -= uint128(amount);
-        ledger.toGovernment += uint128(amount);
+        _update(poolId, asset, Account.Balance, Account.ToGovernment, amount, localGovernment, msg.sender);
         _send(asset, localGovernment, amount);
         emit GovernmentTransferConfirmed(transferId, poolId, msg.sender, asset, amount);
     }
 
     /// @inheritdoc IWelfarePools
     function rejectGovernmentTransfer(uint256 transferId) external {
-        _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
-        GovernmentTransfer storage transfer = _requireTransfer(transferId, GovernmentTransferStatus.Proposed);
+        GovernmentTransfer storage transfer = _requireBankDecision(transferId);
 
         transfer.status = GovernmentTransferStatus.Rejected;
         emit GovernmentTransferRejected(transferId, transfer.poolId, msg.sender);
@@ -398,27 +461,33 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IWelfarePools
-    function lockForOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external {
+    function lockForOrder(
+        uint256 poolId,
+        bytes32 orderId,
+        uint256 asset,
+        uint256 amount,
+        address bank,
+        uint64 deadline
+    ) external returns (address charity) {
         _requireEscrow();
-        _requireSpendable(poolId, _requirePlan(poolId));
-        if (amount == 0) revert PoolZeroAmount();
-        Ledger storage ledger = _requireBalance(poolId, asset, amount);
+        Plan storage plan = _requirePlan(poolId);
+        _requireSpendable(poolId, plan);
+        uint64 latest = plan.deadline + ORDER_WINDOW;
+        if (deadline > latest) revert PoolOrderDeadlineTooLate(poolId, deadline, latest);
 
-        ledger.balance -= uint128(amount);
-        ledger.escrowed += uint128(amount);
+        _update(poolId, asset, Account.Balance, Account.Escrowed, amount, address(0), bank);
         emit OrderFundsLocked(poolId, orderId, asset, amount);
+        charity = plan.charity;
     }
 
     /// @inheritdoc IWelfarePools
-    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee)
+    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee, address bank)
         external
         nonReentrant
     {
         _requireEscrow();
-        Ledger storage ledger = _requireEscrowed(poolId, asset, amount);
 
-        ledger.escrowed -= uint128(amount);
-        ledger.paidOut += uint128(amount);
+        _update(poolId, asset, Account.Escrowed, Account.PaidOut, amount, payee, bank);
         emit OrderFundsPaid(poolId, orderId, asset, amount, payee);
         _send(asset, payee, amount);
     }
@@ -426,10 +495,8 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     /// @inheritdoc IWelfarePools
     function returnFromOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external {
         _requireEscrow();
-        Ledger storage ledger = _requireEscrowed(poolId, asset, amount);
 
-        ledger.escrowed -= uint128(amount);
-        ledger.balance += uint128(amount);
+        _update(poolId, asset, Account.Escrowed, Account.Balance, amount, address(0), address(0));
         emit OrderFundsReturned(poolId, orderId, asset, amount);
     }
 
@@ -461,14 +528,26 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         view
         returns (Contribution memory)
     {
-        return _contributions[poolId][asset][donor];
+        return _contributions[poolId][asset][_donorKey(donor)];
+    }
+
+    /// @inheritdoc IWelfarePools
+    function movedContributionOf(uint256 poolId, uint256 asset, uint256 fromPoolId)
+        external
+        view
+        returns (Contribution memory)
+    {
+        return _contributions[poolId][asset][_poolKey(fromPoolId)];
     }
 
     /// @inheritdoc IWelfarePools
     function refundableOf(uint256 poolId, uint256 asset, address donor) external view returns (uint256) {
-        Plan storage plan = _plans[poolId];
-        if (plan.status != PlanStatus.WoundUp || plan.unspent != UnspentTerms.Refund) return 0;
-        return _refundable(_ledgers[poolId][asset], _contributions[poolId][asset][donor]);
+        return _refundsOpen(_plans[poolId]) ? _due(poolId, asset, _donorKey(donor)) : 0;
+    }
+
+    /// @inheritdoc IWelfarePools
+    function returnableOf(uint256 poolId, uint256 asset, uint256 toPoolId) external view returns (uint256) {
+        return _refundsOpen(_plans[poolId]) ? _due(poolId, asset, _poolKey(toPoolId)) : 0;
     }
 
     /// @inheritdoc IWelfarePools
@@ -532,8 +611,62 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev The one place a pool's ledger changes. `amount` of `asset` moves within pool `poolId`'s books from `from`
+    /// to `to`. Conservation (`donated + movedIn == balance + escrowed + paidOut + refunded + toGovernment +
+    /// movedOut`) holds by construction: value either enters (`from` Donated or MovedIn: both sides grow) or moves
+    /// between the right-hand parts (`from` Balance, Escrowed or, for value a plan moved out and gets back,
+    /// MovedOut); it never goes to Donated or MovedIn. The standing checks run here too, at the moment value moves:
+    /// value entering needs an open plan of an active charity; value set aside for or paid under an order needs an
+    /// active charity, an active payee and an issuing bank that still holds BANK_ROLE; value going to a local
+    /// government needs an active charity, an active recipient and a confirming bank. Value going back (to the
+    /// balance, to donors, to the plan it came from) waits on nobody's standing. Reverts, moving nothing, with the
+    /// named error of whoever is not active.
+    function _update(
+        uint256 poolId,
+        uint256 asset,
+        Account from,
+        Account to,
+        uint256 amount,
+        address recipient,
+        address bank
+    ) private {
+        if (amount == 0) revert PoolZeroAmount();
+        assert(to > Account.MovedIn && from != Account.PaidOut && from != Account.Refunded && from != Account.ToGovernment);
+        uint128 value = amount.toUint128();
+
+        if (from <= Account.MovedIn) {
+            _requireOpen(poolId);
+        } else if (to == Account.Escrowed || to == Account.PaidOut || to == Account.ToGovernment) {
+            _requireCharityActive(poolId, _plans[poolId].charity);
+            if (!_consortium.hasRole(ConsortiumRoles.BANK_ROLE, bank)) revert PoolBankNotActive(poolId, bank);
+            if (to == Account.PaidOut && !_registry.isActive(recipient)) revert PoolPayeeNotActive(poolId, recipient);
+            if (to == Account.ToGovernment) _registry.requireActive(recipient, InstitutionKind.LocalGovernment);
+        }
+
+        Ledger storage ledger = _ledgers[poolId][asset];
+        if (from == Account.Donated) {
+            ledger.donated += value;
+        } else if (from == Account.MovedIn) {
+            ledger.movedIn += value;
+        } else if (from == Account.Balance) {
+            if (ledger.balance < value) revert PoolInsufficientBalance(poolId, asset, ledger.balance, amount);
+            ledger.balance -= value;
+        } else if (from == Account.Escrowed) {
+            if (ledger.escrowed < value) revert PoolEscrowExceeded(poolId, asset, ledger.escrowed, amount);
+            ledger.escrowed -= value;
+        } else {
+            ledger.movedOut -= value; // a plan gets back at most what it moved out (see {_entitlement})
+        }
+
+        if (to == Account.Balance) ledger.balance += value;
+        else if (to == Account.Escrowed) ledger.escrowed += value;
+        else if (to == Account.PaidOut) ledger.paidOut += value;
+        else if (to == Account.Refunded) ledger.refunded += value;
+        else if (to == Account.ToGovernment) ledger.toGovernment += value;
+        else ledger.movedOut += value;
+    }
+
     function _donateMoney(uint256 poolId, uint256 amount) private {
-        _requireOpen(poolId);
         _recordGift(poolId, MONEY, msg.sender, amount, DonationForm.Money, 0);
         IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -542,25 +675,92 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
     function _recordGift(uint256 poolId, uint256 asset, address donor, uint256 amount, DonationForm form, uint256 pledgeId)
         private
     {
-        if (amount == 0) revert PoolZeroAmount();
-        uint128 value = amount.toUint128();
-        Ledger storage ledger = _ledgers[poolId][asset];
-        ledger.donated += value;
-        ledger.balance += value;
-        _contributions[poolId][asset][donor].donated += value;
+        _update(poolId, asset, Account.Donated, Account.Balance, amount, address(0), address(0));
+        _contributions[poolId][asset][_donorKey(donor)].donated += uint128(amount);
         emit DonationReceived(poolId, donor, asset, form, amount, pledgeId);
     }
 
-    /// @dev A donor's pro-rata share of everything refundable (already refunded plus the balance), less
-    /// what it already received. After a wind-up that total never decreases, so no share ever shrinks
-    /// and the shares never add up to more than the total.
-    function _refundable(Ledger storage ledger, Contribution storage contribution) private view returns (uint256) {
-        uint256 donated = ledger.donated;
-        if (donated == 0) return 0;
-        uint256 entitled =
-            Math.mulDiv(contribution.donated, uint256(ledger.refunded) + uint256(ledger.balance), donated);
+    /// @dev Moves the whole balance of `asset` of wound-up pool `poolId` into open pool `toPoolId`, where it becomes
+    /// `poolId`'s contribution.
+    function _move(uint256 poolId, uint256 asset, uint256 toPoolId, bytes32 decisionDigest)
+        private
+        returns (uint256 amount)
+    {
+        if (toPoolId == poolId) revert PoolMoveToSelf(poolId);
+        amount = _ledgers[poolId][asset].balance;
+        if (amount == 0) revert PoolNothingToMove(poolId, asset);
+
+        _update(poolId, asset, Account.Balance, Account.MovedOut, amount, address(0), address(0));
+        _update(toPoolId, asset, Account.MovedIn, Account.Balance, amount, address(0), address(0));
+        _contributions[toPoolId][asset][_poolKey(poolId)].donated += uint128(amount);
+        emit UnspentMoved(poolId, toPoolId, asset, amount, msg.sender, decisionDigest);
+    }
+
+    /// @dev Pays `contributor` of pool `poolId` what it is due of `asset` now (zero if nothing), placing it on the
+    /// refund line at its first claim, and books it as refunded. The caller sends the value.
+    function _claim(uint256 poolId, uint256 asset, uint256 contributor) private returns (uint256 amount) {
+        Plan storage plan = _requirePlan(poolId);
+        if (plan.status != PlanStatus.WoundUp) revert PoolNotWoundUp(poolId, plan.status);
+        if (!_refundsOpen(plan)) revert PoolUnspentTermsMismatch(poolId, plan.unspent);
+        amount = _due(poolId, asset, contributor);
+        if (amount == 0) return 0;
+
+        Contribution storage contribution = _contributions[poolId][asset][contributor];
+        mapping(uint256 => uint256) storage places = _refundPlaces[poolId][asset];
+        if (places[contributor] == 0) {
+            uint256 placed = _refundLines[poolId][asset];
+            places[contributor] = placed + 1;
+            _refundLines[poolId][asset] = placed + contribution.donated;
+        }
+        contribution.refunded += uint128(amount);
+        _update(poolId, asset, Account.Balance, Account.Refunded, amount, address(0), address(0));
+    }
+
+    /// @dev What `contributor` would be paid now: its entitlement less what it had, at most the balance.
+    function _due(uint256 poolId, uint256 asset, uint256 contributor) private view returns (uint256) {
+        Contribution storage contribution = _contributions[poolId][asset][contributor];
+        uint256 contributed = contribution.donated;
+        if (contributed == 0) return 0;
+        uint256 place = _refundPlaces[poolId][asset][contributor];
+        uint256 start = place == 0 ? _refundLines[poolId][asset] : place - 1;
+        Ledger storage ledger = _ledgers[poolId][asset];
+        uint256 entitled = _entitlement(ledger, start, contributed);
         uint256 refunded = contribution.refunded;
-        return entitled > refunded ? entitled - refunded : 0;
+        if (entitled <= refunded) return 0;
+        return Math.min(entitled - refunded, ledger.balance);
+    }
+
+    /// @dev Contributors share the refundable total `T = refunded + balance` in proportion to what they put in, `D =
+    /// donated + movedIn` in all. Each owns the stretch `[start, start + contributed)` of the line `[0, D)` (in the
+    /// order of their first claims) and is entitled to `floor((start + contributed) * T / D) - floor(start * T / D)`:
+    /// its exact share rounded down or up. The stretches tile the line, so once every contributor has claimed the
+    /// entitlements add up to `floor(D * T / D) = T` exactly: no remainder is stranded. After the wind-up `T` never
+    /// shrinks (refunds keep it, value coming back from escrow or a moved plan grows it; moves are refused once a
+    /// refund was paid), and a contributor is never entitled to more than its contribution (`T <= D`).
+    function _entitlement(Ledger storage ledger, uint256 start, uint256 contributed) private view returns (uint256) {
+        uint256 total = uint256(ledger.donated) + ledger.movedIn;
+        uint256 refundable = uint256(ledger.refunded) + ledger.balance;
+        return Math.mulDiv(start + contributed, refundable, total) - Math.mulDiv(start, refundable, total);
+    }
+
+    /// @dev Refunds are open once the plan is wound up with Refund terms, or with MoveToPlan terms whose successor can
+    /// no longer take value: it is not Launched, Audited or Open, or it is Open past its deadline. That can never
+    /// change back, so a plan never starts refunding and then moves.
+    function _refundsOpen(Plan storage plan) private view returns (bool) {
+        if (plan.status != PlanStatus.WoundUp) return false;
+        if (plan.unspent == UnspentTerms.Refund) return true;
+        Plan storage successor = _plans[plan.successorPoolId];
+        PlanStatus status = successor.status;
+        if (status == PlanStatus.Launched || status == PlanStatus.Audited) return false;
+        return status != PlanStatus.Open || block.timestamp > successor.deadline;
+    }
+
+    function _donorKey(address donor) private pure returns (uint256) {
+        return uint256(uint160(donor));
+    }
+
+    function _poolKey(uint256 poolId) private pure returns (uint256) {
+        return _POOL_CONTRIBUTOR | poolId;
     }
 
     function _send(uint256 asset, address to, uint256 amount) private {
@@ -605,17 +805,6 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (status != PlanStatus.Open && status != PlanStatus.Closed) revert PoolNotSpendable(poolId, status);
     }
 
-    function _requireBalance(uint256 poolId, uint256 asset, uint256 amount) private view returns (Ledger storage ledger) {
-        ledger = _ledgers[poolId][asset];
-        if (ledger.balance < amount) revert PoolInsufficientBalance(poolId, asset, ledger.balance, amount);
-    }
-
-    function _requireEscrowed(uint256 poolId, uint256 asset, uint256 amount) private view returns (Ledger storage ledger) {
-        if (amount == 0) revert PoolZeroAmount();
-        ledger = _ledgers[poolId][asset];
-        if (ledger.escrowed < amount) revert PoolEscrowExceeded(poolId, asset, ledger.escrowed, amount);
-    }
-
     function _requireEscrow() private view {
         address escrow_ = _escrow;
         if (msg.sender != escrow_ || escrow_ == address(0)) revert PoolNotEscrow(msg.sender);
@@ -631,8 +820,25 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         if (transfer.status != expected) revert PoolGovernmentTransferStatusInvalid(transferId, transfer.status);
     }
 
+    /// @dev A proposed transfer that the caller, a bank that is neither the plan's charity nor the recipient, may
+    /// decide.
+    function _requireBankDecision(uint256 transferId) private view returns (GovernmentTransfer storage transfer) {
+        _requireRole(ConsortiumRoles.BANK_ROLE, msg.sender);
+        transfer = _requireTransfer(transferId, GovernmentTransferStatus.Proposed);
+        uint256 poolId = transfer.poolId;
+        if (msg.sender == _plans[poolId].charity || msg.sender == transfer.localGovernment) {
+            revert PoolDecidedByParty(poolId, msg.sender);
+        }
+    }
+
     function _requireRole(bytes32 role, address account) private view {
         if (!_consortium.hasRole(role, account)) revert PoolUnauthorized(account, role);
+    }
+
+    /// @dev Points, rights and goods come from allow-listed accounts only, like money (the deposit token checks
+    /// that itself).
+    function _requireAllowedDonor(address donor) private view {
+        if (!_consortium.isAllowed(donor)) revert PoolDonorNotAllowed(donor);
     }
 
     /// @dev A bank may act for the donors whatever the charity's standing; the charity only while it is active.

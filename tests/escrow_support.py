@@ -11,7 +11,6 @@ world, and ``ew``, the same world on the test's chain snapshot.
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -112,7 +111,7 @@ def make_order(
         asset=asset,
         amount=amount,
         purpose_digest=PURPOSE,
-        deadline=max(chain_time(ew.client), int(time.time())) + ttl,
+        deadline=chain_time(ew.client) + ttl,
     )
 
 

@@ -132,7 +132,9 @@ def terms(
     unspent: UnspentTerms = UnspentTerms.REFUND,
     warehouse: str | None = None,
     purpose: str = "flood relief, Xinxiang 2026",
+    successor: int = 0,
 ) -> PlanTerms:
+    """A plan's terms, due ``ttl`` seconds of chain time from now; ``successor`` is the plan MoveToPlan terms name."""
     return PlanTerms(
         purpose_digest=keccak(text=purpose),
         deadline=chain_time(client) + ttl,
@@ -142,6 +144,7 @@ def terms(
         government_transfer_allowed=government_transfer_allowed,
         unspent=unspent,
         warehouse=warehouse if warehouse is not None else CAST.warehouse.address,
+        successor_pool_id=successor,
     )
 
 

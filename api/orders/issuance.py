@@ -37,7 +37,7 @@ class OrderRequest:
     """What the charity's plan asks the bank to pay: ``amount`` of ``asset`` from ``pool_id`` to ``payee``.
 
     ``document`` is the order document (goods, quantities, delivery terms); its keccak256 becomes the order's
-    ``purposeDigest``. ``deadline`` defaults to now plus the issuer's time to live.
+    ``purposeDigest``. ``deadline`` defaults to the chain's time plus the issuer's time to live.
     """
 
     pool_id: int
@@ -110,7 +110,7 @@ class OrderIssuer:
             purpose_digest=keccak(request.document),
             deadline=request.deadline
             if request.deadline is not None
-            else int(time.time()) + self.ttl_seconds,
+            else self._chain_now() + self.ttl_seconds,
         )
         return OrderEnvelope(
             chain_id=self.escrow.client.chain_id,
@@ -173,6 +173,13 @@ class OrderIssuer:
                 amount=envelope.order.amount,
             )
         return result
+
+    def _chain_now(self) -> int:
+        """The latest block's time: order deadlines are in chain time (the escrow compares them with it)."""
+        block = self.escrow.client.backend.get_block("latest")
+        if block is None:
+            raise RuntimeError("the chain has no latest block")
+        return block.timestamp
 
     def _charity_of(self, pool_id: int) -> ChecksumAddress:
         # A plan's charity never changes once launched.

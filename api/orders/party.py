@@ -112,7 +112,8 @@ class OrderParticipant:
         me = order.payee if self.party is OrderParty.PAYEE else order.charity
         if me != self.account.address:
             reasons.append(f"the order's {self.party.name.lower()} is {me}, not this party")
-        if order.deadline < time.time():
+        latest = self.escrow.client.backend.get_block("latest")
+        if latest is not None and order.deadline < latest.timestamp:
             reasons.append(f"its deadline {order.deadline} has passed")
         if expect is not None:
             reasons.extend(expect.differences(order))

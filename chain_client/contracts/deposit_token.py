@@ -32,6 +32,14 @@ class DepositToken(ContractWrapper):
     def paused(self) -> bool:
         return bool(self._read("paused"))
 
+    def paused_until(self) -> int:
+        """When the current pause runs out (unix seconds; zero or past when not paused)."""
+        return int(self._read("pausedUntil"))
+
+    def max_pause_duration(self) -> int:
+        """The longest one pause lasts, in seconds."""
+        return int(self._read("MAX_PAUSE_DURATION"))
+
     def is_mint_reference_used(self, bank: str, bank_ref: bytes) -> bool:
         """Whether ``bank`` already minted under ``bank_ref``."""
         return bool(self._read("isMintReferenceUsed", bank, bank_ref))
@@ -58,10 +66,19 @@ class DepositToken(ContractWrapper):
         return self._write(spender, "transferFrom", owner, to, amount)
 
     def pause(self, admin: LocalAccount) -> TxResult:
+        """Pause every mint, redemption and transfer for at most ``max_pause_duration`` (the consortium admin)."""
         return self._write(admin, "pause")
 
     def unpause(self, admin: LocalAccount) -> TxResult:
         return self._write(admin, "unpause")
+
+    def pause_data(self) -> bytes:
+        """Calldata of ``pause``, for a council proposal."""
+        return self.abi.encode_call("pause")
+
+    def unpause_data(self) -> bytes:
+        """Calldata of ``unpause``, for a council proposal."""
+        return self.abi.encode_call("unpause")
 
     def name(self) -> str:
         return str(self._read("name"))

@@ -186,6 +186,10 @@ class InstitutionRegistry(ContractWrapper):
     def set_attestation_threshold(self, admin: LocalAccount, threshold: int) -> TxResult:
         return self._write(admin, "setAttestationThreshold", threshold)
 
+    def set_attestation_threshold_data(self, threshold: int) -> bytes:
+        """Calldata of ``setAttestationThreshold``, for a council proposal."""
+        return self.abi.encode_call("setAttestationThreshold", threshold)
+
     # ------------------------------------------------------------------ reads
 
     def kind_of(self, account: str, *, block: BlockId = "latest") -> InstitutionKind:
@@ -264,6 +268,10 @@ class InstitutionRegistry(ContractWrapper):
 
     def consortium(self) -> ChecksumAddress:
         return to_checksum_address(self._read("consortium"))
+
+    def is_attestation_signer(self, attestation_id: bytes, oracle: str) -> bool:
+        """Whether ``oracle`` signed the recorded attestation ``attestation_id``."""
+        return bool(self._read("isAttestationSigner", attestation_id, oracle))
 
 
 def deploy_institution_registry(

@@ -45,6 +45,7 @@ PAYMENT_ORDER_FIELDS: Final = (
     {"name": "purposeDigest", "type": "bytes32"},
     {"name": "deadline", "type": "uint64"},
     {"name": "nonce", "type": "uint256"},
+    {"name": "bank", "type": "address"},
 )
 PAYMENT_ORDER_TYPE: Final = (
     "PaymentOrder(" + ",".join(f"{f['type']} {f['name']}" for f in PAYMENT_ORDER_FIELDS) + ")"
@@ -109,6 +110,8 @@ class PaymentOrder:
     purpose_digest: bytes
     deadline: int
     nonce: int
+    bank: ChecksumAddress
+    """The issuing bank: ``order_id`` is derived from it and ``nonce``."""
 
     @classmethod
     def new(
@@ -126,6 +129,7 @@ class PaymentOrder:
     ) -> PaymentOrder:
         """An order of ``bank`` with its id derived from the bank and ``nonce``, as the escrow requires."""
         return cls(
+            bank=to_checksum_address(bank),
             order_id=order_id_for(bank, nonce),
             pool_id=pool_id,
             charity=to_checksum_address(charity),
@@ -148,6 +152,7 @@ class PaymentOrder:
             self.purpose_digest,
             self.deadline,
             self.nonce,
+            self.bank,
         )
 
     @classmethod
@@ -162,6 +167,7 @@ class PaymentOrder:
             purpose_digest=bytes(value[6]),
             deadline=int(value[7]),
             nonce=int(value[8]),
+            bank=to_checksum_address(value[9]),
         )
 
     def message(self) -> dict[str, Any]:
@@ -176,6 +182,7 @@ class PaymentOrder:
             "purposeDigest": "0x" + self.purpose_digest.hex(),
             "deadline": self.deadline,
             "nonce": self.nonce,
+            "bank": self.bank,
         }
 
     @classmethod
@@ -191,6 +198,7 @@ class PaymentOrder:
             purpose_digest=_bytes32(message["purposeDigest"]),
             deadline=int(message["deadline"]),
             nonce=int(message["nonce"]),
+            bank=to_checksum_address(message["bank"]),
         )
 
 
@@ -402,7 +410,11 @@ class PaymentOrderEscrow(ContractWrapper):
         return self._write(sender, "expire", order.as_tuple())
 
     def cancel(self, sender: LocalAccount, order: PaymentOrder) -> TxResult:
-        """The issuing bank or the charity cancels an unsigned order: its amount goes back to the pool."""
+        """Cancel an unsigned order: its amount goes back to the pool.
+
+        The issuing bank (while a bank) or the charity may; once the issuing bank has lost its role, any other bank
+        that is not the payee, or the consortium, may (``OrderNotIssuerOrCharity`` / ``OrderDecidedByParty``).
+        """
         return self._write(sender, "cancel", order.as_tuple())
 
     def freeze(self, regulator: LocalAccount, order_id: bytes, reason_digest: bytes) -> TxResult:

@@ -15,7 +15,7 @@ from eth_utils import to_checksum_address
 from chain_client.abi import DecodedEvent
 from chain_client.client import ChainClient, TxResult
 from chain_client.contracts.base import ContractWrapper
-from chain_client.contracts.consortium import Consortium
+from chain_client.contracts.consortium import LEDGER_CONTRACT_ROLE, Consortium
 from chain_client.contracts.deposit_token import DepositToken
 from chain_client.contracts.resource_tracker import ResourceTracker
 from chain_client.contracts.welfare_assets import WelfareAssets
@@ -86,6 +86,8 @@ class PlanTerms:
     government_transfer_allowed: bool = False
     unspent: UnspentTerms = UnspentTerms.REFUND
     warehouse: str | None = None
+    successor_pool_id: int = 0
+    """With ``MOVE_TO_PLAN`` terms, the existing plan unspent value moves to; 0 with ``REFUND`` terms."""
 
     def as_tuple(self) -> tuple[Any, ...]:
         return (
@@ -97,6 +99,7 @@ class PlanTerms:
             self.government_transfer_allowed,
             int(self.unspent),
             self.warehouse or _ZERO_ADDRESS,
+            self.successor_pool_id,
         )
 
 
@@ -109,6 +112,7 @@ class Plan:
     government_transfer_allowed: bool
     unspent: UnspentTerms
     warehouse: ChecksumAddress
+    successor_pool_id: int
     purpose_digest: bytes
     money_target: int
 
@@ -122,8 +126,9 @@ class Plan:
             government_transfer_allowed=bool(value[4]),
             unspent=UnspentTerms(value[5]),
             warehouse=to_checksum_address(value[6]),
-            purpose_digest=bytes(value[7]),
-            money_target=int(value[8]),
+            successor_pool_id=int(value[7]),
+            purpose_digest=bytes(value[8]),
+            money_target=int(value[9]),
         )
 
 
@@ -158,6 +163,9 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Contribution:
+    """One contributor's share of one asset of one pool: a donor's gifts (or the value a plan moved in) and what
+    was refunded (paid back) of it."""
+
     donated: int
     refunded: int
 
@@ -276,6 +284,10 @@ class WelfarePools(ContractWrapper):
     def wind_up(self, sender: LocalAccount, pool_id: int) -> TxResult:
         return self._write(sender, "windUp", pool_id)
 
+    def wind_up_by_decision(self, regulator: LocalAccount, pool_id: int, decision_digest: bytes) -> TxResult:
+        """The regulator winds a plan up before its deadline (``PoolDecidedByParty`` if it is the charity)."""
+        return self._write(regulator, "windUpByDecision", pool_id, decision_digest)
+
     # ------------------------------------------------------------------ donations
 
     def donate(self, donor: LocalAccount, pool_id: int, amount: int) -> DonationReceipt:
@@ -335,7 +347,18 @@ class WelfarePools(ContractWrapper):
         return self._write(sender, "claimRefund", pool_id, asset, donor)
 
     def move_unspent(self, sender: LocalAccount, pool_id: int, asset: int, to_pool_id: int) -> TxResult:
+        """Move a wound-up plan's unspent ``asset`` to the successor its terms name (anyone may)."""
         return self._write(sender, "moveUnspent", pool_id, asset, to_pool_id)
+
+    def move_unspent_by_decision(
+        self, regulator: LocalAccount, pool_id: int, asset: int, to_pool_id: int, decision_digest: bytes
+    ) -> TxResult:
+        """The regulator moves a wound-up plan's unspent ``asset`` to another open plan, before any refund."""
+        return self._write(regulator, "moveUnspentByDecision", pool_id, asset, to_pool_id, decision_digest)
+
+    def return_moved_value(self, sender: LocalAccount, pool_id: int, asset: int, to_pool_id: int) -> TxResult:
+        """Pay plan ``to_pool_id`` back its share of wound-up ``pool_id``'s refund, for the value it moved in."""
+        return self._write(sender, "returnMovedValue", pool_id, asset, to_pool_id)
 
     def propose_government_transfer(
         self,
@@ -366,23 +389,39 @@ class WelfarePools(ContractWrapper):
         return self._write(admin, "setEscrow", escrow)
 
     def lock_for_order(
-        self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int
+        self,
+        escrow: LocalAccount,
+        pool_id: int,
+        order_id: bytes,
+        asset: int,
+        amount: int,
+        bank: str,
+        deadline: int,
     ) -> TxResult:
-        return self._write(escrow, "lockForOrder", pool_id, order_id, asset, amount)
+        return self._write(escrow, "lockForOrder", pool_id, order_id, asset, amount, bank, deadline)
 
     def pay_order(
-        self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int, payee: str
+        self,
+        escrow: LocalAccount,
+        pool_id: int,
+        order_id: bytes,
+        asset: int,
+        amount: int,
+        payee: str,
+        bank: str,
     ) -> TxResult:
-        return self._write(escrow, "payOrder", pool_id, order_id, asset, amount, payee)
+        return self._write(escrow, "payOrder", pool_id, order_id, asset, amount, payee, bank)
 
     def return_from_order(
         self, escrow: LocalAccount, pool_id: int, order_id: bytes, asset: int, amount: int
     ) -> TxResult:
         return self._write(escrow, "returnFromOrder", pool_id, order_id, asset, amount)
 
-    def lock_for_order_data(self, pool_id: int, order_id: bytes, asset: int, amount: int) -> bytes:
+    def lock_for_order_data(
+        self, pool_id: int, order_id: bytes, asset: int, amount: int, bank: str, deadline: int
+    ) -> bytes:
         """Calldata of ``lockForOrder``, for an escrow contract's own transaction builder or a batch."""
-        return self.abi.encode_call("lockForOrder", pool_id, order_id, asset, amount)
+        return self.abi.encode_call("lockForOrder", pool_id, order_id, asset, amount, bank, deadline)
 
     # ------------------------------------------------------------------ reads
 
@@ -404,8 +443,27 @@ class WelfarePools(ContractWrapper):
         donated, refunded = self._read("contributionOf", pool_id, asset, donor, block=block)
         return Contribution(int(donated), int(refunded))
 
+    def moved_contribution_of(
+        self, pool_id: int, asset: int, from_pool_id: int, *, block: BlockId = "latest"
+    ) -> Contribution:
+        """What plan ``from_pool_id`` moved into ``pool_id`` (``donated``) and was paid back (``refunded``)."""
+        donated, refunded = self._read("movedContributionOf", pool_id, asset, from_pool_id, block=block)
+        return Contribution(int(donated), int(refunded))
+
     def refundable_of(self, pool_id: int, asset: int, donor: str) -> int:
         return int(self._read("refundableOf", pool_id, asset, donor))
+
+    def returnable_of(self, pool_id: int, asset: int, to_pool_id: int) -> int:
+        """What ``return_moved_value`` would pay plan ``to_pool_id`` from ``pool_id`` now."""
+        return int(self._read("returnableOf", pool_id, asset, to_pool_id))
+
+    def max_plan_duration(self) -> int:
+        """The longest a plan may run, in seconds (its deadline is at most this long after its launch)."""
+        return int(self._read("MAX_PLAN_DURATION"))
+
+    def order_window(self) -> int:
+        """How long after its plan's deadline a payment order may run, in seconds."""
+        return int(self._read("ORDER_WINDOW"))
 
     def goods_of(self, pool_id: int, goods_type: bytes) -> GoodsLedger:
         wanted, received = self._read("goodsOf", pool_id, goods_type)
@@ -476,7 +534,8 @@ def deploy_welfare_pools(
     """Deploy WelfareAssets, ResourceTracker and WelfarePools, and wire them up.
 
     ``admin`` must hold the consortium's DEFAULT_ADMIN_ROLE: it makes the pools a lot source of the
-    tracker and puts the pools on the allow-list so that they may hold deposit tokens.
+    tracker, gives the three contracts LEDGER_CONTRACT_ROLE (so that only the consortium may bar them) and puts
+    the pools on the allow-list so that they may hold deposit tokens.
     """
     assets = WelfareAssets.deploy(client, admin, consortium.address, registry, assets_uri)
     tracker = ResourceTracker.deploy(client, admin, consortium.address)
@@ -484,5 +543,7 @@ def deploy_welfare_pools(
         client, admin, consortium.address, deposit_token, assets.address, registry, tracker.address
     )
     tracker.set_lot_source(admin, pools.address, True)
+    for contract in (pools, assets, tracker):
+        consortium.grant_role(admin, LEDGER_CONTRACT_ROLE, contract.address)
     consortium.allow_account(admin, pools.address)
     return WelfareContracts(pools=pools, assets=assets, tracker=tracker)

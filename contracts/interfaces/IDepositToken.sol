@@ -8,8 +8,9 @@ import {IConsortium} from "./IConsortium.sol";
 /// @title A bank-issued deposit token
 /// @notice Money on the ledger: each token is backed one to one by a deposit at a member bank.
 /// Banks mint tokens against a deposit they received and burn them when they pay the money out.
-/// @dev An ERC-20 with EIP-2612 permits that only allow-listed accounts of the consortium may hold
-/// and move, and that the consortium can pause. Roles and the allow-list come from {consortium}.
+/// @dev An ERC-20 with EIP-2612 permits that only allow-listed accounts of the consortium may hold, move, approve
+/// or be approved to spend, and that the consortium can pause for at most {MAX_PAUSE_DURATION} at a time. Roles and
+/// the allow-list come from {consortium}.
 interface IDepositToken is IERC20Metadata, IERC20Permit {
     /// @notice `bank` issued `amount` tokens to `to` against the deposit recorded as `bankRef`.
     event DepositMinted(address indexed bank, address indexed to, uint256 amount, bytes32 indexed bankRef);
@@ -17,10 +18,24 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
     /// @notice `holder` redeemed `amount` tokens; `bank` pays the money out under `bankRef`.
     event DepositRedeemed(address indexed holder, address indexed bank, uint256 amount, bytes32 indexed bankRef);
 
+    /// @notice The consortium (`by`) paused every mint, redemption and transfer until `until` (unix seconds), or
+    /// until it unpauses.
+    event TransfersPaused(address indexed by, uint64 until);
+
+    /// @notice The consortium (`by`) lifted the pause before it ran out.
+    event TransfersResumed(address indexed by);
+
+    /// @notice The token is paused until `until`: no mint, redemption or transfer until then.
+    error DepositTokenPaused(uint64 until);
+
+    /// @notice The token is not paused, so there is nothing to unpause.
+    error DepositTokenNotPaused();
+
     /// @notice `account` lacks the consortium role `neededRole` that the action requires.
     error DepositTokenUnauthorized(address account, bytes32 neededRole);
 
-    /// @notice `account` is not on the consortium's allow-list, so it may not send or receive tokens.
+    /// @notice `account` is not on the consortium's allow-list, so it may not send, receive, spend for others,
+    /// approve or be approved to spend tokens.
     error DepositTokenAccountNotAllowed(address account);
 
     /// @notice `bank` already used the reference `bankRef`: for a mint it issued, or for a redemption it pays out.
@@ -57,13 +72,28 @@ interface IDepositToken is IERC20Metadata, IERC20Permit {
     /// @param bankRef The reference under which the bank pays out.
     function redeem(uint256 amount, address bank, bytes32 bankRef) external;
 
-    /// @notice Stops every mint, redemption and transfer until {unpause}.
-    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {Pausable-Paused}.
+    /// @notice Stops every mint, redemption and transfer for {MAX_PAUSE_DURATION}, or until {unpause}.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE (the banks' council). Pausing again while paused renews the
+    /// pause from now. A pause always runs out: no party, not even a council that cannot agree, can keep the
+    /// token frozen without deciding again. Emits {TransfersPaused}.
     function pause() external;
 
-    /// @notice Lets mints, redemptions and transfers resume.
-    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {Pausable-Unpaused}.
+    /// @notice Lets mints, redemptions and transfers resume before the pause runs out.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE; reverts {DepositTokenNotPaused} if not paused. Emits
+    /// {TransfersResumed}.
     function unpause() external;
+
+    /// @notice The longest one pause lasts: 7 days.
+    /// @return The duration in seconds.
+    function MAX_PAUSE_DURATION() external view returns (uint64);
+
+    /// @notice Whether the token is paused now.
+    /// @return True while a pause runs.
+    function paused() external view returns (bool);
+
+    /// @notice When the current pause runs out (unix seconds); zero or past when not paused.
+    /// @return The end of the pause.
+    function pausedUntil() external view returns (uint64);
 
     /// @notice The consortium whose roles and allow-list govern this token.
     /// @return The consortium contract.

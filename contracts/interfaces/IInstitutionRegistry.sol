@@ -198,6 +198,16 @@ interface IInstitutionRegistry {
     /// @notice The registry record `creditCodeHash` is already the approved institution `holder`.
     error InstitutionCreditCodeTaken(bytes32 creditCodeHash, address holder);
 
+    /// @notice `account` would decide about itself (suspend or reinstate itself): separation of duties.
+    error InstitutionSelfDecision(address account);
+
+    /// @notice Attestation `attestationId` is about `subject`'s own record and `subject` signed it: its signature does
+    /// not count, and without it the attestation has fewer than the threshold of signatures.
+    error RegistryAttestationSignedBySubject(bytes32 attestationId, address subject);
+
+    /// @notice `bank` holds the credit code `creditCodeHash`: it cannot grade itself.
+    error CreditGradeSelfRating(bytes32 creditCodeHash, address bank);
+
     /// @notice `account` is not an approved, unexpired, unsuspended institution.
     error InstitutionNotActive(address account);
 
@@ -271,7 +281,10 @@ interface IInstitutionRegistry {
 
     /// @notice Records a government-registry attestation signed by at least {attestationThreshold} oracles.
     /// @dev Anyone may submit; the authority is in the signatures: EIP-712 signatures over
-    /// {RegistryAttestation} by distinct holders of the consortium's ORACLE_ROLE. Emits {RegistryAttested}.
+    /// {RegistryAttestation} by distinct holders of the consortium's ORACLE_ROLE. The signers are recorded
+    /// ({isAttestationSigner}): an oracle's signature never counts towards an attestation of its own record, here
+    /// (when the credit code is already held by one of the signers: {RegistryAttestationSignedBySubject}) and when the
+    /// attestation is used in an audit or a flag. Emits {RegistryAttested}.
     /// @param attestation The observation.
     /// @param signatures 65-byte (r, s, v) signatures, one per oracle, in any order.
     /// @return attestationId The EIP-712 digest of `attestation`, under which it is recorded.
@@ -280,46 +293,57 @@ interface IInstitutionRegistry {
         returns (bytes32 attestationId);
 
     /// @notice A member bank records its audit of `account`'s application.
-    /// @dev Only a BANK. The application must await an audit (pending, or approved but flagged by an
-    /// oracle). An approval needs a recorded, unexpired attestation and binds the institution to the
-    /// attested credit code, which no other approved institution may hold. Clears an oracle flag.
-    /// Emits {InstitutionAudited}.
+    /// @dev Only a BANK other than `account` ({InstitutionSelfAudit}). The application must await an audit (pending,
+    /// or approved but flagged by an oracle). An approval needs a recorded, unexpired attestation and binds the
+    /// institution to the attested credit code, which no other approved institution may hold. An attestation that
+    /// `account` signed counts only if the other signatures reach the threshold
+    /// ({RegistryAttestationSignedBySubject}). Clears an oracle flag. Emits {InstitutionAudited}.
     /// @param account The applicant.
     /// @param decision The decision, its rule version, reasons and evidence.
     function audit(address account, AuditDecision calldata decision) external;
 
     /// @notice The regulator suspends `account`: it stops being active until reinstated.
-    /// @dev Only a REGULATOR. Emits {InstitutionSuspended}.
+    /// @dev Only a REGULATOR other than `account` ({InstitutionSelfDecision}). Emits {InstitutionSuspended}.
     /// @param account The institution.
     /// @param reasonCode Why (a short code).
     function suspend(address account, bytes32 reasonCode) external;
 
     /// @notice The regulator lifts its suspension of `account`.
-    /// @dev Only a REGULATOR. An oracle flag stays until a bank re-audits. Emits {InstitutionReinstated}.
+    /// @dev Only a REGULATOR other than `account` ({InstitutionSelfDecision}). An oracle flag stays until a bank
+    /// re-audits. Emits {InstitutionReinstated}.
     /// @param account The institution.
     function reinstate(address account) external;
 
     /// @notice An oracle flags `account` pending re-audit because its registry record changed.
     /// @dev Only an ORACLE. `attestationId` must be a recorded attestation of the same credit code,
-    /// observed after the audited one, whose record digest differs. The institution stops being active
-    /// until a bank audits it again. Emits {InstitutionFlagged}.
+    /// observed after the audited one, whose record digest differs, and that counts without `account`'s own
+    /// signature ({RegistryAttestationSignedBySubject}). The institution stops being active until a bank audits it
+    /// again. Emits {InstitutionFlagged}.
     /// @param account The approved institution.
     /// @param attestationId The attestation showing the new record.
     /// @param reasonCode What changed (e.g. "DEREGISTERED", "LEGAL_REP_CHANGED").
     function flag(address account, bytes32 attestationId, bytes32 reasonCode) external;
 
     /// @notice A member bank records the credit grade of an enterprise in its customer base.
-    /// @dev Only a BANK. Makes the enterprise a third-party candidate; it still has to apply and pass
-    /// the audit. Emits {CreditGradeAttested}.
+    /// @dev Only a BANK that does not hold the credit code itself ({CreditGradeSelfRating}). Makes the enterprise a
+    /// third-party candidate; it still has to apply and pass the audit. Emits {CreditGradeAttested}.
     /// @param creditCodeHash keccak256 of the enterprise's unified social credit code.
     /// @param grade The grade (e.g. "AAA"), as a short string.
     /// @param evidenceDigest Digest of the bank's rating record.
     function attestCreditGrade(bytes32 creditCodeHash, bytes32 grade, bytes32 evidenceDigest) external;
 
     /// @notice Sets how many distinct oracle signatures an attestation needs.
-    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Emits {AttestationThresholdChanged}.
+    /// @dev Only the consortium's DEFAULT_ADMIN_ROLE. Between 1 and the number of oracles
+    /// ({RegistryAttestationThresholdInvalid}), so that attestations stay possible. Emits
+    /// {AttestationThresholdChanged}.
     /// @param threshold The new k of k-of-n.
     function setAttestationThreshold(uint8 threshold) external;
+
+    /// @notice Whether `oracle` signed the recorded attestation `attestationId`.
+    /// @param attestationId The attestation.
+    /// @param oracle The oracle.
+    /// @return True if its signature was among those recorded.
+    function isAttestationSigner(bytes32 attestationId, address oracle) external view returns (bool);
 
     /// @notice What `account` registered as (`None` if it never applied).
     /// @param account The account.

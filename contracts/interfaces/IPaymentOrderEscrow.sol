@@ -9,9 +9,9 @@ import {IWelfarePools} from "./IWelfarePools.sol";
 
 /// @notice Where a payment order stands.
 /// @dev None -> Issued -> Released (the copies matched, or the regulator released it) | Expired (deadline
-/// passed without a match) | Cancelled (by the issuing bank or the charity before either party signed) |
-/// Disputed (frozen by the regulator) -> Released | Refunded. Released, Expired, Refunded and Cancelled are
-/// final: nothing can happen to the order afterwards.
+/// passed without a match) | Cancelled (before either party signed, by the issuing bank, the charity, or, once the
+/// issuing bank has lost its role, another bank or the consortium) | Disputed (frozen by the regulator) -> Released
+/// | Refunded. Released, Expired, Refunded and Cancelled are final: nothing can happen to the order afterwards.
 enum OrderStatus {
     None,
     Issued,
@@ -34,9 +34,12 @@ enum OrderParty {
 /// supplier, hospital or logistics firm) signs its copy (the *second* order) and the charity signs its own (the
 /// *third*). When both signers are the parties their copies name, both are active in the institution registry
 /// and both copies' digests equal the committed one, the pools pay the payee. When the signers are right but a
-/// copy differs, nothing moves and the mismatch is recorded as evidence. Past its deadline an unmatched order can
-/// be expired by anyone (the amount goes back to the pool); the regulator can freeze an order under dispute and
-/// decide to release or refund it, and its decision is final.
+/// copy differs, nothing moves and the mismatch is recorded as evidence. Value moves only while the charity, the
+/// payee and the issuing bank are all active (the pools check it at the moment of payment): otherwise nothing moves
+/// and the order stays open for the regulator's decision, a cancellation or its expiry. Past its deadline (at most
+/// the plan's deadline plus the pools' order window) an unmatched order can be expired by anyone (the amount goes
+/// back to the pool); the regulator can freeze an order under dispute and decide to release or refund it, and its
+/// decision is final.
 /// @dev Replays fail by construction: the EIP-712 domain binds signatures to this chain and contract, the digest
 /// covers the order id, an order id is issued once (it is derived from the issuing bank and its nonce), and a
 /// final order accepts nothing. Every state change emits one event carrying what is needed to rebuild the state.
@@ -49,8 +52,11 @@ interface IPaymentOrderEscrow is IERC165 {
     /// @param asset `0` for the deposit token, otherwise a welfare-asset (ERC-1155) id.
     /// @param amount How much of `asset` the payee is paid.
     /// @param purposeDigest Digest of the off-chain order document (goods, quantities, delivery terms).
-    /// @param deadline Until when (unix seconds) the order can be matched; afterwards it can be expired.
+    /// @param deadline Until when (unix seconds) the order can be matched; afterwards it can be expired. At most the
+    /// plan's deadline plus {IWelfarePools-ORDER_WINDOW}.
     /// @param nonce A number the issuing bank never uses twice.
+    /// @param bank The issuing bank (`orderId` is derived from it and `nonce`): it must still be a bank when the
+    /// order pays out.
     struct PaymentOrder {
         bytes32 orderId;
         uint256 poolId;
@@ -61,6 +67,7 @@ interface IPaymentOrderEscrow is IERC165 {
         bytes32 purposeDigest;
         uint64 deadline;
         uint256 nonce;
+        address bank;
     }
 
     /// @notice An order as stored: its commitment and where it stands (one storage slot).
@@ -135,7 +142,8 @@ interface IPaymentOrderEscrow is IERC165 {
     /// pool `poolId`.
     event OrderExpired(bytes32 indexed orderId, uint256 indexed poolId, uint256 asset, uint256 amount, address by);
 
-    /// @notice Order `orderId` was cancelled by `by` (its issuing bank or its charity) before either party signed:
+    /// @notice Order `orderId` was cancelled by `by` (its issuing bank, its charity, or another bank or the consortium
+    /// once the issuing bank lost its role) before either party signed:
     /// `amount` of `asset` went back to pool `poolId`. Final.
     event OrderCancelled(
         bytes32 indexed orderId, uint256 indexed poolId, uint256 asset, uint256 amount, address indexed by
@@ -163,6 +171,13 @@ interface IPaymentOrderEscrow is IERC165 {
 
     /// @notice The order id `given` is not `keccak256(abi.encode(bank, nonce))` = `expected`.
     error OrderIdInvalid(bytes32 given, bytes32 expected);
+
+    /// @notice The order names `bank` as its issuer, but `sender` is issuing it.
+    error OrderIssuerMismatch(address bank, address sender);
+
+    /// @notice `account` is the charity, payee or issuing bank of order `orderId`, so it cannot decide about it
+    /// (separation of duties).
+    error OrderDecidedByParty(bytes32 orderId, address account);
 
     /// @notice Order `orderId` was already issued.
     error OrderAlreadyIssued(bytes32 orderId);
@@ -221,15 +236,18 @@ interface IPaymentOrderEscrow is IERC165 {
     error OrderNotPayee(bytes32 orderId, address account);
 
     /// @notice `account` is neither the bank that issued order `orderId` (still holding the BANK role) nor its
-    /// charity, so it cannot cancel it.
+    /// charity, nor (once the issuer lost its role) another bank or the consortium, so it cannot cancel it.
     error OrderNotIssuerOrCharity(bytes32 orderId, address account);
 
     /// @notice A bank issues payment order `order`: its digest is committed and its amount is set aside in the
     /// pool for it (S302, S303).
-    /// @dev Only a BANK. `order.orderId` must be `keccak256(abi.encode(msg.sender, order.nonce))` and new; the
-    /// payee an active Supplier, Hospital or Logistics institution; the charity the pool's charity and active;
-    /// the deadline in the future. The pool must hold the amount ({IWelfarePools-PoolInsufficientBalance}).
-    /// Emits {OrderIssued} here and {IWelfarePools-OrderFundsLocked} in the pools.
+    /// @dev Only a BANK, named as `order.bank` ({OrderIssuerMismatch}) and neither the order's charity nor its payee
+    /// ({OrderDecidedByParty}). `order.orderId` must be `keccak256(abi.encode(msg.sender, order.nonce))` and new;
+    /// the payee an active Supplier, Hospital or Logistics institution; the charity the pool's charity and active;
+    /// the deadline in the future and at most the plan's deadline plus the order window
+    /// ({IWelfarePools-PoolOrderDeadlineTooLate}). The pool must hold the amount
+    /// ({IWelfarePools-PoolInsufficientBalance}). Emits {OrderIssued} here and {IWelfarePools-OrderFundsLocked} in
+    /// the pools.
     /// @param order The order.
     /// @return digest The committed EIP-712 digest.
     function issue(PaymentOrder calldata order) external returns (bytes32 digest);
@@ -242,7 +260,9 @@ interface IPaymentOrderEscrow is IERC165 {
     /// party) or is not an active institution ({OrderPartyNotActive}), or when a copy's deadline has passed
     /// ({OrderDeadlinePassed}; a matching copy carries the committed deadline). When both signers are right but a
     /// digest differs from the committed one, nothing moves, the mismatch is stored and {OrderMismatchRecorded} is
-    /// emitted (the call succeeds so that the evidence persists). On a match emits {OrderReleased}.
+    /// emitted (the call succeeds so that the evidence persists). On a match the pools pay the payee only if the
+    /// charity, the payee and the issuing bank are active ({IWelfarePools-PoolCharityNotActive},
+    /// {IWelfarePools-PoolPayeeNotActive}, {IWelfarePools-PoolBankNotActive}); then emits {OrderReleased}.
     /// @param orderId The order being settled.
     /// @param payeeCopy The payee's copy (the second order).
     /// @param payeeSignature The payee's EIP-712 signature over its copy (65 bytes).
@@ -261,8 +281,10 @@ interface IPaymentOrderEscrow is IERC165 {
     /// @dev Anyone may submit. The signer must be the `party` the copy names (its payee or its charity); same
     /// checks as {settle}. A matching signature is remembered (emits {OrderSigned}) until the other one arrives
     /// (then emits {OrderReleased}); a differing copy is recorded ({OrderMismatchRecorded}); a party's second
-    /// matching signature reverts {OrderAlreadySigned}. The signature that completes the match reverts
-    /// {OrderPartyNotActive}, changing nothing, if the payee is no longer active (suspended since it signed).
+    /// matching signature reverts {OrderAlreadySigned}. The signature that completes the match reverts, changing
+    /// nothing, if the charity, the payee or the issuing bank is no longer active (for example suspended since it
+    /// signed): {IWelfarePools-PoolCharityNotActive}, {IWelfarePools-PoolPayeeNotActive} or
+    /// {IWelfarePools-PoolBankNotActive}.
     /// @param orderId The order.
     /// @param party Whose copy this is.
     /// @param copy The party's copy.
@@ -293,8 +315,9 @@ interface IPaymentOrderEscrow is IERC165 {
     function expire(PaymentOrder calldata order) external;
 
     /// @notice Cancels issued order `order` before either party has signed: the amount goes back to the pool.
-    /// @dev Only the bank that issued it (`order.orderId == keccak256(abi.encode(msg.sender, order.nonce))`, still
-    /// a BANK) or the order's charity ({OrderNotIssuerOrCharity}); the order must be Issued (not frozen: the
+    /// @dev Only the bank that issued it (`order.bank`, still a BANK), the order's charity, or, once the issuing bank
+    /// no longer holds BANK_ROLE, any other bank that is not the order's payee ({OrderDecidedByParty}) or the
+    /// consortium (DEFAULT_ADMIN_ROLE); else {OrderNotIssuerOrCharity}. The order must be Issued (not frozen: the
     /// regulator decides those; not final), `order` the committed order, and neither party's matching signature
     /// submitted yet ({OrderAlreadySigned}). Allowed before or after the deadline. Final: afterwards every action
     /// on the order reverts {OrderClosed}. Emits {OrderCancelled} here and {IWelfarePools-OrderFundsReturned} in
@@ -309,9 +332,10 @@ interface IPaymentOrderEscrow is IERC165 {
     function freeze(bytes32 orderId, bytes32 reasonDigest) external;
 
     /// @notice The regulator decides the dispute on frozen order `order`: pay the payee, or refund the pool.
-    /// @dev Only a REGULATOR; the order must be Disputed and `order` the committed order. The decision is final:
-    /// afterwards every action on the order reverts {OrderClosed}. A release needs the payee still active (else
-    /// {OrderPartyNotActive}; a refund does not). Emits {OrderReleased} or {OrderRefunded}.
+    /// @dev Only a REGULATOR that is not the order's charity, payee or issuing bank ({OrderDecidedByParty}); the
+    /// order must be Disputed and `order` the committed order. The decision is final: afterwards every action on the
+    /// order reverts {OrderClosed}. A release is a payment like any other: the charity, the payee and the issuing
+    /// bank must be active (a refund needs nobody's standing). Emits {OrderReleased} or {OrderRefunded}.
     /// @param order The committed order.
     /// @param release True to pay the payee, false to refund the pool.
     /// @param decisionDigest Digest of the decision document.

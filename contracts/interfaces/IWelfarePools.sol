@@ -10,8 +10,8 @@ import {IWelfareAssets} from "./IWelfareAssets.sol";
 
 /// @notice Where a relief plan stands.
 /// @dev Launched -> (bank audit) Audited or Open or Rejected -> (government decision, if needed) Open or
-/// Rejected -> Closed (no more donations) -> WoundUp (after the deadline: unspent value is refunded or
-/// moved). An Open plan whose deadline passed takes no donations and can be wound up.
+/// Rejected -> Closed (no more donations) -> WoundUp (after the deadline, or earlier by a regulator's decision:
+/// unspent value is refunded or moved). An Open plan whose deadline passed takes no donations and can be wound up.
 enum PlanStatus {
     None,
     Launched,
@@ -22,7 +22,8 @@ enum PlanStatus {
     WoundUp
 }
 
-/// @notice What happens to unspent value when a plan is wound up.
+/// @notice What happens to unspent value when a plan is wound up: refunded to the donors pro rata, or moved to the
+/// plan the terms name (and refunded if that plan can no longer take it).
 enum UnspentTerms {
     Refund,
     MoveToPlan
@@ -58,11 +59,16 @@ enum GovernmentTransferStatus {
 /// needs government intervention (a government agency's plan needs no approval). Donors then give money
 /// (the deposit token), points, rights and virtual resources (welfare assets) or goods. Value leaves a pool
 /// only through a payment order (locked for the escrow, then paid to the payee or returned), a pro-rata refund to the
-/// donors, a move to another open plan, or a bank-confirmed transfer to a local government.
+/// donors, a move to the plan the terms name (or another by a regulator's decision), or a bank-confirmed transfer
+/// to a local government.
 /// @dev Assets are numbered uniformly: `0` ({MONEY}) is the deposit token, any other number is a
 /// {IWelfareAssets} id. For every pool and asset the {Ledger} keeps
-/// `donated + movedIn == balance + escrowed + paidOut + refunded + toGovernment + movedOut`.
-/// Every state change emits one event; the events alone rebuild every ledger.
+/// `donated + movedIn == balance + escrowed + paidOut + refunded + toGovernment + movedOut`; every change of a
+/// ledger goes through one internal function that enforces this and the standing of the parties (the charity,
+/// the payee or local government, and the issuing or confirming bank must be active when value moves out).
+/// Value moved in from another plan stays its donors': the moving plan counts as one contributor of the
+/// receiving plan, and a refund of the receiving plan pays that share back to the moving plan, whose donors are
+/// refunded from it. Every state change emits one event; the events alone rebuild every ledger.
 interface IWelfarePools is IERC1155Receiver {
     /// @notice One line of a plan's in-kind list.
     struct InKindItem {
@@ -79,6 +85,8 @@ interface IWelfarePools is IERC1155Receiver {
     /// @param governmentTransferAllowed Whether part of the pool may be transferred to a local government.
     /// @param unspent Refund or move unspent value when the plan is wound up.
     /// @param warehouse The account that signs for pledged goods (zero: the charity itself).
+    /// @param successorPoolId With MoveToPlan terms, the existing plan unspent value moves to (zero with Refund
+    /// terms).
     struct PlanTerms {
         bytes32 purposeDigest;
         uint256 moneyTarget;
@@ -88,6 +96,7 @@ interface IWelfarePools is IERC1155Receiver {
         bool governmentTransferAllowed;
         UnspentTerms unspent;
         address warehouse;
+        uint64 successorPoolId;
     }
 
     /// @notice A plan as stored (the in-kind list is read with {inKindOf}).
@@ -99,6 +108,7 @@ interface IWelfarePools is IERC1155Receiver {
         bool governmentTransferAllowed;
         UnspentTerms unspent;
         address warehouse;
+        uint64 successorPoolId;
         bytes32 purposeDigest;
         uint256 moneyTarget;
     }
@@ -115,7 +125,7 @@ interface IWelfarePools is IERC1155Receiver {
         uint128 movedOut;
     }
 
-    /// @notice One donor's share of one asset of one pool.
+    /// @notice One contributor's share of one asset of one pool: a donor's gifts, or the value a plan moved in.
     struct Contribution {
         uint128 donated;
         uint128 refunded;
@@ -169,7 +179,8 @@ interface IWelfarePools is IERC1155Receiver {
     event PlanClosed(uint256 indexed poolId, address indexed by);
 
     /// @notice `by` wound plan `poolId` up; its unspent value is now refunded or moved as `unspent` says.
-    event PlanWoundUp(uint256 indexed poolId, address indexed by, UnspentTerms unspent);
+    /// `decisionDigest` is the regulator's decision when it wound the plan up early (zero otherwise).
+    event PlanWoundUp(uint256 indexed poolId, address indexed by, UnspentTerms unspent, bytes32 decisionDigest);
 
     /// @notice The gift: `donor` gave `amount` of `asset` in `form` to pool `poolId`. For goods, `asset`
     /// is the goods type and `pledgeId` the pledge (zero otherwise). With the transaction hash, a receipt.
@@ -209,9 +220,23 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice `donor` was refunded `amount` of `asset` from wound-up pool `poolId`.
     event RefundPaid(uint256 indexed poolId, address indexed donor, uint256 indexed asset, uint256 amount);
 
-    /// @notice `by` moved the unspent `amount` of `asset` from wound-up pool `fromPoolId` to pool `toPoolId`.
+    /// @notice `by` moved the unspent `amount` of `asset` from wound-up pool `fromPoolId` to pool `toPoolId`, where
+    /// it counts as `fromPoolId`'s contribution. `decisionDigest` is the regulator's decision when the move was not
+    /// to the plan the terms name (zero otherwise).
     event UnspentMoved(
-        uint256 indexed fromPoolId, uint256 indexed toPoolId, uint256 indexed asset, uint256 amount, address by
+        uint256 indexed fromPoolId,
+        uint256 indexed toPoolId,
+        uint256 indexed asset,
+        uint256 amount,
+        address by,
+        bytes32 decisionDigest
+    );
+
+    /// @notice Wound-up pool `fromPoolId` paid `amount` of `asset` back to pool `toPoolId`: `toPoolId`'s pro-rata
+    /// share of what `fromPoolId` refunds, for the value `toPoolId` had moved in. It joins `toPoolId`'s balance for
+    /// its own donors.
+    event MovedValueReturned(
+        uint256 indexed fromPoolId, uint256 indexed toPoolId, uint256 indexed asset, uint256 amount
     );
 
     /// @notice The charity of pool `poolId` proposed transfer `transferId` of `amount` of `asset` to
@@ -260,6 +285,42 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice The deadline `deadline` is not after the current block time.
     error PoolDeadlineInPast(uint64 deadline);
 
+    /// @notice The deadline `deadline` is after `latest`, the end of the longest plan ({MAX_PLAN_DURATION}).
+    error PoolDeadlineTooFar(uint64 deadline, uint64 latest);
+
+    /// @notice The terms name successor plan `successorPoolId`: with MoveToPlan terms it must be an existing plan,
+    /// with Refund terms zero.
+    error PoolSuccessorInvalid(uint256 successorPoolId);
+
+    /// @notice Plan `poolId`'s terms move unspent value to plan `successorPoolId`, not `toPoolId`; only a regulator's
+    /// decision moves it elsewhere.
+    error PoolNotSuccessor(uint256 poolId, uint256 toPoolId, uint256 successorPoolId);
+
+    /// @notice Refunds of `asset` from pool `poolId` have begun: its refundable value can no longer be moved.
+    error PoolRefundsStarted(uint256 poolId, uint256 asset);
+
+    /// @notice Pool `poolId` has nothing (more) of `asset` to pay back to pool `toPoolId` for the value it moved in.
+    error PoolNothingToReturn(uint256 poolId, uint256 asset, uint256 toPoolId);
+
+    /// @notice The payee `payee` of a payment from pool `poolId` is not an active institution of the registry:
+    /// nothing moves; the order waits for the regulator's decision, a cancellation or its expiry.
+    error PoolPayeeNotActive(uint256 poolId, address payee);
+
+    /// @notice `bank`, which issued the order or confirms the transfer from pool `poolId`, no longer holds the
+    /// consortium's BANK_ROLE: nothing moves; the order waits for the regulator's decision, a cancellation or its
+    /// expiry.
+    error PoolBankNotActive(uint256 poolId, address bank);
+
+    /// @notice An order's deadline `deadline` is after `latest`: pool `poolId`'s deadline plus {ORDER_WINDOW}.
+    error PoolOrderDeadlineTooLate(uint256 poolId, uint64 deadline, uint64 latest);
+
+    /// @notice `account` is the charity, warehouse or recipient in the matter of pool `poolId`, so it cannot decide
+    /// it (separation of duties).
+    error PoolDecidedByParty(uint256 poolId, address account);
+
+    /// @notice `donor` is not on the consortium's allow-list, so it cannot give points, rights or goods.
+    error PoolDonorNotAllowed(address donor);
+
     /// @notice No plan `poolId` exists.
     error PoolUnknown(uint256 poolId);
 
@@ -290,7 +351,8 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice Plan `poolId` is `status`, not wound up.
     error PoolNotWoundUp(uint256 poolId, PlanStatus status);
 
-    /// @notice Plan `poolId`'s terms say `terms` for unspent value, not what was asked.
+    /// @notice Plan `poolId`'s terms say `terms` for unspent value, not what was asked (a plan whose terms move unspent
+    /// value refunds only once its successor can no longer take it).
     error PoolUnspentTermsMismatch(uint256 poolId, UnspentTerms terms);
 
     /// @notice Unspent value cannot be moved from plan `poolId` to itself.
@@ -358,13 +420,16 @@ interface IWelfarePools is IERC1155Receiver {
     error PoolZeroAddress();
 
     /// @notice Launches a relief plan on `terms`; it waits for a bank's audit.
-    /// @dev Only an active Charity or GovernmentAgency of the registry. Emits {PlanLaunched}.
+    /// @dev Only an active Charity or GovernmentAgency of the registry. The deadline must be in the future and at
+    /// most {MAX_PLAN_DURATION} away ({PoolDeadlineTooFar}); MoveToPlan terms must name an existing successor plan,
+    /// Refund terms none ({PoolSuccessorInvalid}). Emits {PlanLaunched}.
     /// @param terms The plan's terms.
     /// @return poolId The new pool's id (from 1).
     function launchPlan(PlanTerms calldata terms) external returns (uint256 poolId);
 
     /// @notice A bank records its audit of plan `poolId` (S301).
-    /// @dev Only a BANK; the plan must be Launched and its charity active. A pass opens the plan, unless it needs government
+    /// @dev Only a BANK that is neither the plan's charity nor its warehouse ({PoolDecidedByParty}); the plan must be
+    /// Launched and its charity active. A pass opens the plan, unless it needs government
     /// intervention and its charity is not a government agency: then it waits as Audited. A fail rejects
     /// it. Emits {PlanAudited}.
     /// @param poolId The plan.
@@ -373,7 +438,8 @@ interface IWelfarePools is IERC1155Receiver {
     function auditPlan(uint256 poolId, bool passed, bytes32 reportDigest) external;
 
     /// @notice A government department approves or rejects audited plan `poolId`.
-    /// @dev Only a GOVERNMENT; the plan must be Audited. Emits {PlanDecided}.
+    /// @dev Only a GOVERNMENT that is not the plan's charity ({PoolDecidedByParty}); the plan must be Audited.
+    /// Emits {PlanDecided}.
     /// @param poolId The plan.
     /// @param approved Whether it is approved (then it opens).
     /// @param decisionDigest Digest of the decision document.
@@ -391,6 +457,14 @@ interface IWelfarePools is IERC1155Receiver {
     /// in escrow that comes back later joins what is refunded or moved. Emits {PlanWoundUp}.
     /// @param poolId The plan.
     function windUp(uint256 poolId) external;
+
+    /// @notice The regulator winds plan `poolId` up before its deadline (for example a plan that can no longer reach
+    /// its purpose): refunds or the move its terms say can start.
+    /// @dev Only a REGULATOR that is not the plan's charity ({PoolDecidedByParty}); the plan must be Open or Closed.
+    /// Emits {PlanWoundUp} with `decisionDigest`.
+    /// @param poolId The plan.
+    /// @param decisionDigest Digest of the decision document.
+    function windUpByDecision(uint256 poolId, bytes32 decisionDigest) external;
 
     /// @notice Gives `amount` of the deposit token to pool `poolId`, already approved to this contract.
     /// @dev The pool must be Open, not past its deadline and its charity active. Emits {DonationReceived}.
@@ -413,7 +487,8 @@ interface IWelfarePools is IERC1155Receiver {
         external;
 
     /// @notice Pledges `quantity` of `goodsType` to pool `poolId`; it counts once the warehouse signs for it.
-    /// @dev The pool must be Open, unexpired, its charity active, and seek `goodsType`. Emits {GoodsPledged}.
+    /// @dev The pool must be Open, unexpired, its charity active, and seek `goodsType`; the donor must be on the
+    /// consortium's allow-list ({PoolDonorNotAllowed}). Emits {GoodsPledged}.
     /// @param poolId The pool.
     /// @param goodsType The goods type (from the plan's in-kind list).
     /// @param quantity The quantity.
@@ -425,8 +500,8 @@ interface IWelfarePools is IERC1155Receiver {
 
     /// @notice The plan's warehouse signs for `quantity` of pledge `pledgeId`: the gift counts, and a goods
     /// lot held by the warehouse is opened in the resource tracker.
-    /// @dev Only the plan's warehouse, while the plan is Open or Closed ({PoolNotSpendable} otherwise); at
-    /// most the pledged quantity; once per pledge. Emits
+    /// @dev Only the plan's warehouse, while the plan is Open or Closed ({PoolNotSpendable} otherwise) and its charity
+    /// active; at most the pledged quantity; once per pledge. Emits
     /// {DonationReceived} (form Goods) here and {IResourceTracker-LotOpened} in the tracker.
     /// @param pledgeId The pledge.
     /// @param quantity The quantity received.
@@ -434,24 +509,56 @@ interface IWelfarePools is IERC1155Receiver {
     function receivePledge(uint256 pledgeId, uint256 quantity) external returns (uint256 lotId);
 
     /// @notice Pays `donor` its pro-rata refund of `asset` from wound-up pool `poolId`; anyone may call.
-    /// @dev The pool must be WoundUp with Refund terms. The donor's share is its part of everything the
-    /// pool has donated of `asset`, applied to what is refunded so far plus the balance, less what it was
-    /// already refunded. Emits {RefundPaid}.
+    /// @dev The pool must be WoundUp with Refund terms, or MoveToPlan terms whose successor can no longer take value
+    /// (not Open, or past its deadline); else {PoolUnspentTermsMismatch}. Contributors (donors, and plans that
+    /// moved value in) share the refundable total `T` (refunded so far plus the balance) in proportion to what they
+    /// contributed, `D` in all: a contributor's first claim gives it the next stretch `[s, s + c)` of `[0, D)`,
+    /// and it is entitled to `floor((s + c) * T / D) - floor(s * T / D)`. These entitlements add up to exactly
+    /// `T` once every contributor has claimed, and each is its exact share rounded down or up, so nothing is
+    /// stranded and nobody gets more than its share rounded up. Pays the entitlement less what was already
+    /// refunded, at most the balance. Emits {RefundPaid}.
     /// @param poolId The pool.
     /// @param asset The asset ({MONEY} or a welfare asset id).
     /// @param donor The donor.
     /// @return amount The amount refunded.
     function claimRefund(uint256 poolId, uint256 asset, address donor) external returns (uint256 amount);
 
-    /// @notice Moves the whole unspent balance of `asset` of wound-up pool `poolId` to open pool `toPoolId`.
-    /// @dev Only the charity of `poolId` (while active) or a BANK; the pool must be WoundUp with MoveToPlan terms;
-    /// the receiving pool's charity must be active.
-    /// Emits {UnspentMoved}.
+    /// @notice Moves the whole unspent balance of `asset` of wound-up pool `poolId` to `toPoolId`, the plan its terms
+    /// name; anyone may call (the donors accepted the move with the terms).
+    /// @dev The pool must be WoundUp with MoveToPlan terms and `toPoolId` its successor ({PoolNotSuccessor}); the
+    /// successor must be Open, unexpired and its charity active. The moved value counts as `poolId`'s contribution
+    /// to `toPoolId` ({movedContributionOf}): a refund there pays it back ({returnMovedValue}). Emits
+    /// {UnspentMoved}.
     /// @param poolId The wound-up pool.
     /// @param asset The asset.
-    /// @param toPoolId The receiving pool (Open and unexpired).
+    /// @param toPoolId The successor pool.
     /// @return amount The amount moved.
     function moveUnspent(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount);
+
+    /// @notice The regulator moves the whole unspent balance of `asset` of wound-up pool `poolId` to open pool
+    /// `toPoolId`, whatever the terms say.
+    /// @dev Only a REGULATOR that is the charity of neither pool ({PoolDecidedByParty}); no refund of `asset` may
+    /// have been paid from `poolId` yet ({PoolRefundsStarted}). As {moveUnspent} otherwise. Emits {UnspentMoved}
+    /// with `decisionDigest`.
+    /// @param poolId The wound-up pool.
+    /// @param asset The asset.
+    /// @param toPoolId The receiving pool (Open and unexpired, its charity active).
+    /// @param decisionDigest Digest of the decision document.
+    /// @return amount The amount moved.
+    function moveUnspentByDecision(uint256 poolId, uint256 asset, uint256 toPoolId, bytes32 decisionDigest)
+        external
+        returns (uint256 amount);
+
+    /// @notice Pays pool `toPoolId` back its pro-rata share of `asset` from wound-up pool `poolId`, for the value it
+    /// moved in; anyone may call. The value joins `toPoolId`'s balance, to be refunded to its own donors (or moved
+    /// to its own successor).
+    /// @dev The same conditions and the same share as {claimRefund}, with `toPoolId` as the contributor. Emits
+    /// {MovedValueReturned}.
+    /// @param poolId The wound-up pool that refunds.
+    /// @param asset The asset.
+    /// @param toPoolId The pool that moved value into `poolId`.
+    /// @return amount The amount paid back.
+    function returnMovedValue(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount);
 
     /// @notice The charity proposes transferring `amount` of `asset` of pool `poolId` to `localGovernment`.
     /// @dev Only the plan's charity, while active; the terms must allow it; the plan must be Open or Closed;
@@ -473,13 +580,15 @@ interface IWelfarePools is IERC1155Receiver {
     ) external returns (uint256 transferId);
 
     /// @notice A bank confirms transfer `transferId`: the value goes to the local government.
-    /// @dev Only a BANK; the transfer must be Proposed, the plan still spendable, the recipient still
-    /// active and the balance sufficient. Emits {GovernmentTransferConfirmed}.
+    /// @dev Only a BANK that is neither the plan's charity nor the local government ({PoolDecidedByParty}); the
+    /// transfer must be Proposed, the plan still spendable, the charity and the recipient still active and the
+    /// balance sufficient. Emits {GovernmentTransferConfirmed}.
     /// @param transferId The transfer.
     function confirmGovernmentTransfer(uint256 transferId) external;
 
     /// @notice A bank rejects proposed transfer `transferId`; nothing moves.
-    /// @dev Only a BANK. Emits {GovernmentTransferRejected}.
+    /// @dev Only a BANK that is neither the plan's charity nor the local government ({PoolDecidedByParty}). Emits
+    /// {GovernmentTransferRejected}.
     /// @param transferId The transfer.
     function rejectGovernmentTransfer(uint256 transferId) external;
 
@@ -495,25 +604,40 @@ interface IWelfarePools is IERC1155Receiver {
     /// @param escrow_ The escrow contract.
     function setEscrow(address escrow_) external;
 
-    /// @notice The escrow sets aside `amount` of `asset` of pool `poolId` for payment order `orderId`: it
+    /// @notice The escrow sets aside `amount` of `asset` of pool `poolId` for payment order `orderId` of `bank`: it
     /// leaves the balance for `escrowed`; no value moves.
-    /// @dev Only the escrow; the plan must be Open or Closed (not wound up). Emits {OrderFundsLocked}.
+    /// @dev Only the escrow; the plan must be Open or Closed (not wound up), its charity active, `bank` a BANK, and the
+    /// order's `deadline` at most the plan's deadline plus {ORDER_WINDOW} ({PoolOrderDeadlineTooLate}). Emits
+    /// {OrderFundsLocked}.
     /// @param poolId The pool.
     /// @param orderId The payment order.
     /// @param asset The asset.
     /// @param amount The amount.
-    function lockForOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount) external;
+    /// @param bank The bank that issues the order.
+    /// @param deadline The order's deadline.
+    /// @return charity The plan's charity (the escrow checks the order names it).
+    function lockForOrder(
+        uint256 poolId,
+        bytes32 orderId,
+        uint256 asset,
+        uint256 amount,
+        address bank,
+        uint64 deadline
+    ) external returns (address charity);
 
     /// @notice The escrow has released order `orderId`: this contract pays `amount` of `asset` set aside for it
     /// to `payee`.
-    /// @dev Only the escrow (which has checked the order and marked it released). Updates the ledger before the
-    /// transfer and is `nonReentrant`. Emits {OrderFundsPaid}.
+    /// @dev Only the escrow (which has checked the order and marked it released). The charity, the payee and the
+    /// issuing bank must be active now ({PoolCharityNotActive}, {PoolPayeeNotActive}, {PoolBankNotActive}): else
+    /// nothing moves. Updates the ledger before the transfer and is `nonReentrant`. Emits {OrderFundsPaid}.
     /// @param poolId The pool.
     /// @param orderId The payment order.
     /// @param asset The asset.
     /// @param amount The amount.
     /// @param payee The order's payee.
-    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee) external;
+    /// @param bank The bank that issued the order.
+    function payOrder(uint256 poolId, bytes32 orderId, uint256 asset, uint256 amount, address payee, address bank)
+        external;
 
     /// @notice The escrow has refunded, expired or cancelled order `orderId`: `amount` of `asset` set aside for
     /// it goes back to pool `poolId`'s balance; no value moves.
@@ -527,6 +651,15 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice The asset number of the deposit token: 0.
     /// @return 0.
     function MONEY() external view returns (uint256);
+
+    /// @notice The longest a plan may run: its deadline is at most this long after its launch (730 days).
+    /// @return The duration in seconds.
+    function MAX_PLAN_DURATION() external view returns (uint64);
+
+    /// @notice How long after its plan's deadline a payment order may run (90 days): an order's deadline is at most
+    /// the plan's deadline plus this.
+    /// @return The window in seconds.
+    function ORDER_WINDOW() external view returns (uint64);
 
     /// @notice The plan `poolId`.
     /// @param poolId The plan.
@@ -559,12 +692,29 @@ interface IWelfarePools is IERC1155Receiver {
         view
         returns (Contribution memory);
 
+    /// @notice What pool `fromPoolId` moved into pool `poolId` of `asset`, and what was paid back to it.
+    /// @param poolId The receiving pool.
+    /// @param asset The asset.
+    /// @param fromPoolId The pool that moved value in.
+    /// @return The contribution (`donated` is the value moved in).
+    function movedContributionOf(uint256 poolId, uint256 asset, uint256 fromPoolId)
+        external
+        view
+        returns (Contribution memory);
+
     /// @notice What {claimRefund} would pay `donor` of `asset` from pool `poolId` now (zero unless refunding).
     /// @param poolId The pool.
     /// @param asset The asset.
     /// @param donor The donor.
     /// @return The amount.
     function refundableOf(uint256 poolId, uint256 asset, address donor) external view returns (uint256);
+
+    /// @notice What {returnMovedValue} would pay pool `toPoolId` of `asset` from pool `poolId` now.
+    /// @param poolId The pool that refunds.
+    /// @param asset The asset.
+    /// @param toPoolId The pool that moved value in.
+    /// @return The amount.
+    function returnableOf(uint256 poolId, uint256 asset, uint256 toPoolId) external view returns (uint256);
 
     /// @notice The goods of `goodsType` sought and received by pool `poolId`.
     /// @param poolId The pool.

@@ -8,6 +8,7 @@ from chain_client import ChainClient, ContractReverted
 from chain_client.contracts import BANK_ROLE, DepositToken
 from chain_client.deploy import Foundation
 from tests.conftest import Accounts
+from tests.registry_support import DAY, advance_past, chain_time
 
 pytestmark = pytest.mark.contract
 
@@ -191,14 +192,38 @@ def test_redeeming_with_a_used_redemption_reference_reverts(
 def test_the_consortium_pauses_and_unpauses(foundation: Foundation, accounts: Accounts) -> None:
     token = foundation.deposit_token
     token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
-    token.pause(accounts.admin)
+    paused = token.pause(accounts.admin).event("TransfersPaused")
     assert token.paused()
+    until = token.paused_until()
+    assert (paused["by"], paused["until"]) == (accounts.admin.address, until)
     with pytest.raises(ContractReverted) as raised:
         token.transfer(accounts.alice, accounts.bob.address, 1)
-    assert raised.value.error_name == "EnforcedPause"
+    assert (raised.value.error_name, *raised.value.args) == ("DepositTokenPaused", until)
     with pytest.raises(ContractReverted):
         token.mint(accounts.bank, accounts.alice.address, 1, REF_3)
-    token.unpause(accounts.admin)
+    assert token.balance_of(accounts.alice.address) == 1_000
+    assert token.unpause(accounts.admin).event("TransfersResumed")["by"] == accounts.admin.address
+    token.transfer(accounts.alice, accounts.bob.address, 1)
+    assert token.balance_of(accounts.bob.address) == 1
+
+
+def test_a_pause_runs_out_by_itself_unless_renewed(
+    foundation: Foundation, accounts: Accounts, chain: ChainClient
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    token.pause(accounts.admin)
+    assert token.paused_until() - chain_time(chain) <= token.max_pause_duration() == 7 * DAY
+    advance_past(chain, token.paused_until() - 2)
+    token.pause(accounts.admin)  # a fresh decision renews it from now
+    renewed = token.paused_until()
+    advance_past(chain, renewed - 3)  # a call sees the head's time, the next block one second later
+    assert token.paused()
+    with pytest.raises(ContractReverted):
+        token.transfer(accounts.alice, accounts.bob.address, 1)
+    advance_past(chain, renewed - 1)
+    # Nobody unpaused, yet the token moves again: no party can keep it frozen without deciding again.
+    assert not token.paused()
     token.transfer(accounts.alice, accounts.bob.address, 1)
     assert token.balance_of(accounts.bob.address) == 1
 
@@ -215,7 +240,51 @@ def test_only_the_consortium_admin_pauses(foundation: Foundation, accounts: Acco
 def test_unpausing_when_not_paused_reverts(foundation: Foundation, accounts: Accounts) -> None:
     with pytest.raises(ContractReverted) as raised:
         foundation.deposit_token.unpause(accounts.admin)
-    assert raised.value.error_name == "ExpectedPause"
+    assert raised.value.error_name == "DepositTokenNotPaused"
+    assert not foundation.deposit_token.paused()
+
+
+def test_an_allowance_for_a_spender_off_the_allow_list_is_refused(
+    foundation: Foundation, accounts: Accounts, chain: ChainClient
+) -> None:
+    token = foundation.deposit_token
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    with pytest.raises(ContractReverted) as raised:
+        token.approve(accounts.alice, accounts.outsider.address, 50)
+    assert (raised.value.error_name, *raised.value.args) == (
+        "DepositTokenAccountNotAllowed",
+        accounts.outsider.address,
+    )
+    deadline = chain_time(chain) + 3_600
+    signature = token.sign_permit(accounts.alice, accounts.outsider.address, 50, deadline)
+    with pytest.raises(ContractReverted) as raised:
+        token.permit(accounts.bob, accounts.alice.address, accounts.outsider.address, 50, deadline, signature)
+    assert raised.value.error_name == "DepositTokenAccountNotAllowed"
+    assert token.allowance(accounts.alice.address, accounts.outsider.address) == 0
+    assert token.nonces(accounts.alice.address) == 0
+
+
+def test_a_spender_barred_since_its_approval_cannot_move_tokens(
+    foundation: Foundation, accounts: Accounts
+) -> None:
+    token, consortium = foundation.deposit_token, foundation.consortium
+    token.mint(accounts.bank, accounts.alice.address, 1_000, REF_1)
+    consortium.allow_account(accounts.bank, accounts.carol.address)
+    token.approve(accounts.alice, accounts.carol.address, 50)
+    consortium.disallow_account(accounts.regulator, accounts.carol.address)
+    # carol moves alice's tokens to bob, both allow-listed: refused, because carol, who moves them, is not.
+    with pytest.raises(ContractReverted) as raised:
+        token.transfer_from(accounts.carol, accounts.alice.address, accounts.bob.address, 50)
+    assert (raised.value.error_name, *raised.value.args) == (
+        "DepositTokenAccountNotAllowed",
+        accounts.carol.address,
+    )
+    assert token.balance_of(accounts.alice.address) == 1_000
+    assert token.balance_of(accounts.bob.address) == 0
+    assert token.allowance(accounts.alice.address, accounts.carol.address) == 50
+    # Withdrawing the allowance is always possible.
+    token.approve(accounts.alice, accounts.carol.address, 0)
+    assert token.allowance(accounts.alice.address, accounts.carol.address) == 0
 
 
 def test_transfer_from_uses_the_allowance(foundation: Foundation, accounts: Accounts) -> None:

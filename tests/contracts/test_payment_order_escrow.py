@@ -479,7 +479,8 @@ def test_a_payee_suspended_after_signing_is_not_paid_when_the_charity_signs(
         lambda: escrow.submit_signature(
             accounts.charity, order.order_id, OrderParty.CHARITY, order, charity_sig
         ),
-        "OrderPartyNotActive",
+        "PoolPayeeNotActive",
+        pool_id,
         accounts.supplier.address,
     )
     assert _books(ew, pool_id) == before
@@ -496,7 +497,8 @@ def test_the_regulator_cannot_release_a_disputed_order_to_a_suspended_payee(
     before = _books(ew, pool_id)
     _reverts(
         lambda: ew.escrow.resolve_dispute(accounts.regulator, order, True, DECISION),
-        "OrderPartyNotActive",
+        "PoolPayeeNotActive",
+        pool_id,
         accounts.supplier.address,
     )
     assert _books(ew, pool_id) == before
@@ -568,10 +570,19 @@ def test_an_order_id_must_be_derived_from_the_issuing_bank_and_nonce(
     order = make_order(ew, pool_id, TOKEN)  # carries the id of the bank's nonce, sent by another bank
     _reverts(
         lambda: ew.escrow.issue(accounts.bank2, order),
+        "OrderIssuerMismatch",
+        accounts.bank.address,
+        accounts.bank2.address,
+    )
+    # Naming bank2 as the issuer does not help: the id is still the bank's.
+    _reverts(
+        lambda: ew.escrow.issue(accounts.bank2, replace(order, bank=accounts.bank2.address)),
         "OrderIdInvalid",
         order.order_id,
         ew.escrow.order_id_for(accounts.bank2.address, order.nonce),
     )
+    assert ew.escrow.order_of(order.order_id).status == OrderStatus.NONE
+    assert ew.pools.ledger_of(pool_id).escrowed == 0
 
 
 # ---------------------------------------------------------------- deadlines and expiry

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from eth_abi.abi import encode as abi_encode
+from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from chain_client import ContractReverted
+from chain_client import ContractReverted, TxResult
 from chain_client.contracts import (
     BANK_ROLE,
     DEFAULT_ADMIN_ROLE,
@@ -29,7 +30,7 @@ from chain_client.contracts import (
     deploy_welfare_pools,
 )
 from chain_client.deploy import Foundation
-from tests.conftest import Accounts
+from tests.conftest import ACCOUNTS, Accounts
 from tests.pools_support import (
     BLANKETS,
     CAST,
@@ -69,6 +70,19 @@ def _funded_pool(world: World, accounts: Accounts, **overrides: Any) -> int:
         fund(world, donor, amount * TOKEN, f"{ref}-{pool_id}")
         pools.donate_with_permit(donor, pool_id, amount * TOKEN)
     return pool_id
+
+
+def _lock(pools: WelfarePools, escrow: LocalAccount, pool_id: int, asset: int, amount: int) -> TxResult:
+    """``escrow`` sets ``amount`` aside for ORDER of the bank, due by the plan's deadline."""
+    deadline = pools.plan_of(pool_id).deadline
+    return pools.lock_for_order(escrow, pool_id, ORDER, asset, amount, ACCOUNTS.bank.address, deadline)
+
+
+def _pay(
+    pools: WelfarePools, escrow: LocalAccount, pool_id: int, asset: int, amount: int, payee: str
+) -> TxResult:
+    """``escrow`` pays ``amount`` of ORDER (issued by the bank) to ``payee``."""
+    return pools.pay_order(escrow, pool_id, ORDER, asset, amount, payee, ACCOUNTS.bank.address)
 
 
 def _expire(world: World, pool_id: int) -> None:
@@ -528,11 +542,11 @@ def test_after_the_deadline_donors_are_refunded_pro_rata(world: World, accounts:
 def test_value_back_from_escrow_after_a_wind_up_is_refunded_too(world: World, accounts: Accounts) -> None:
     pools = _pools(world)
     pool_id = _funded_pool(world, accounts, ttl=12)
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 100 * TOKEN)
+    _lock(pools, CAST.escrow, pool_id, MONEY, 100 * TOKEN)
     _expire(world, pool_id)
     pools.wind_up(accounts.bank, pool_id)
     _reverts(
-        lambda: pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 1),
+        lambda: _lock(pools, CAST.escrow, pool_id, MONEY, 1),
         "PoolNotSpendable",
         pool_id,
         PlanStatus.WOUND_UP,
@@ -544,10 +558,12 @@ def test_value_back_from_escrow_after_a_wind_up_is_refunded_too(world: World, ac
     _conserved(pools.ledger_of(pool_id))
 
 
-def test_unspent_value_moves_to_another_open_plan(world: World, accounts: Accounts) -> None:
+def test_unspent_value_moves_to_the_plan_the_terms_name(world: World, accounts: Accounts) -> None:
     pools = _pools(world)
-    source = _funded_pool(world, accounts, ttl=12, unspent=UnspentTerms.MOVE_TO_PLAN)
     target = open_plan(world, terms(world.client))
+    other = open_plan(world, terms(world.client))
+    source = _funded_pool(world, accounts, ttl=12, unspent=UnspentTerms.MOVE_TO_PLAN, successor=target)
+    assert pools.plan_of(source).successor_pool_id == target
     _expire(world, source)
     _reverts(
         lambda: pools.move_unspent(accounts.charity, source, MONEY, target),
@@ -562,17 +578,30 @@ def test_unspent_value_moves_to_another_open_plan(world: World, accounts: Accoun
         source,
         UnspentTerms.MOVE_TO_PLAN,
     )
-    _reverts(lambda: pools.move_unspent(accounts.charity, source, MONEY, source), "PoolMoveToSelf", source)
-    _reverts(
-        lambda: pools.move_unspent(accounts.bob, source, MONEY, target),
-        "PoolNotCharityOrBank",
+    # Only the named plan: not itself, not another open plan, whoever asks (the bank of another charity included).
+    for destination in (source, other):
+        for mover in (accounts.charity, accounts.bank):
+            _reverts(
+                lambda destination=destination, mover=mover: pools.move_unspent(
+                    mover, source, MONEY, destination
+                ),
+                "PoolNotSuccessor",
+                source,
+                destination,
+                target,
+            )
+    assert pools.ledger_of(other) == Ledger()
+    # The terms decide, so anyone may carry them out.
+    moved = pools.move_unspent(accounts.bob, source, MONEY, target).event("UnspentMoved")
+    assert (moved["fromPoolId"], moved["toPoolId"], moved["amount"], moved["decisionDigest"]) == (
         source,
-        accounts.bob.address,
+        target,
+        100 * TOKEN,
+        ZERO32,
     )
-    moved = pools.move_unspent(accounts.charity, source, MONEY, target).event("UnspentMoved")
-    assert (moved["fromPoolId"], moved["toPoolId"], moved["amount"]) == (source, target, 100 * TOKEN)
     assert pools.ledger_of(source) == Ledger(donated=100 * TOKEN, moved_out=100 * TOKEN)
     assert pools.ledger_of(target) == Ledger(balance=100 * TOKEN, moved_in=100 * TOKEN)
+    assert pools.moved_contribution_of(target, MONEY, source).donated == 100 * TOKEN
     _reverts(
         lambda: pools.move_unspent(accounts.charity, source, MONEY, target),
         "PoolNothingToMove",
@@ -671,33 +700,33 @@ def test_after_a_charity_is_suspended_a_bank_winds_its_plan_up_and_donors_are_re
     assert token.balance_of(accounts.alice.address) == before + 60 * TOKEN
 
 
-def test_a_suspended_charity_cannot_move_unspent_value_and_none_moves_to_its_plans(
+def test_unspent_value_waits_while_the_successors_charity_is_suspended(
     world: World, accounts: Accounts
 ) -> None:
     pools = _pools(world)
-    source = _funded_pool(world, accounts, ttl=12, unspent=UnspentTerms.MOVE_TO_PLAN)
-    own_target = open_plan(world, terms(world.client))
-    agency_target = open_plan(world, terms(world.client), charity=CAST.agency)
+    target = open_plan(world, terms(world.client))
+    source = _funded_pool(world, accounts, ttl=12, unspent=UnspentTerms.MOVE_TO_PLAN, successor=target)
     _expire(world, source)
     pools.wind_up(accounts.charity, source)
     _suspend_charity(world, accounts)
     _reverts(
-        lambda: pools.move_unspent(accounts.charity, source, MONEY, agency_target),
+        lambda: pools.move_unspent(accounts.bank, source, MONEY, target),
         "PoolCharityNotActive",
-        source,
+        target,
         accounts.charity.address,
     )
+    # Nor may its donors start refunds: the successor may still take the value once its charity is reinstated.
     _reverts(
-        lambda: pools.move_unspent(accounts.bank, source, MONEY, own_target),
-        "PoolCharityNotActive",
-        own_target,
-        accounts.charity.address,
+        lambda: pools.claim_refund(accounts.alice, source, MONEY, accounts.alice.address),
+        "PoolUnspentTermsMismatch",
+        source,
+        UnspentTerms.MOVE_TO_PLAN,
     )
-    assert pools.ledger_of(source).balance == 100 * TOKEN
-    assert pools.ledger_of(own_target) == Ledger()
-    assert pools.ledger_of(agency_target) == Ledger()
-    moved = pools.move_unspent(accounts.bank, source, MONEY, agency_target).event("UnspentMoved")
-    assert (moved["toPoolId"], moved["amount"]) == (agency_target, 100 * TOKEN)
+    assert pools.ledger_of(source) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+    assert pools.ledger_of(target) == Ledger()
+    world.registry.reinstate(accounts.regulator, accounts.charity.address)
+    moved = pools.move_unspent(accounts.bank, source, MONEY, target).event("UnspentMoved")
+    assert (moved["toPoolId"], moved["amount"]) == (target, 100 * TOKEN)
 
 
 def test_a_front_run_permit_does_not_stop_the_donation(world: World, accounts: Accounts) -> None:
@@ -864,13 +893,13 @@ def test_the_escrow_locks_pays_and_returns(world: World, accounts: Accounts) -> 
     pool_id = _funded_pool(world, accounts)
     supplier = accounts.supplier.address
     before = token.balance_of(supplier)
-    locked = pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 70 * TOKEN).event("OrderFundsLocked")
+    locked = _lock(pools, CAST.escrow, pool_id, MONEY, 70 * TOKEN).event("OrderFundsLocked")
     assert (locked["orderId"], locked["amount"]) == (ORDER, 70 * TOKEN)
     # Locking is bookkeeping: the pools keep custody, the escrow holds nothing.
     assert token.balance_of(pools.address) == 100 * TOKEN
     assert token.balance_of(CAST.escrow.address) == 0
     assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=30 * TOKEN, escrowed=70 * TOKEN)
-    paid = pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 50 * TOKEN, supplier).event("OrderFundsPaid")
+    paid = _pay(pools, CAST.escrow, pool_id, MONEY, 50 * TOKEN, supplier).event("OrderFundsPaid")
     assert (paid["poolId"], paid["orderId"], paid["asset"], paid["amount"], paid["payee"]) == (
         pool_id,
         ORDER,
@@ -896,11 +925,11 @@ def test_the_escrow_hooks_work_for_welfare_assets(world: World, accounts: Accoun
     pools.donate_asset(accounts.alice, pool_id, world.points, 100)
     supplier = accounts.supplier.address
     before = assets.balance_of(supplier, world.points)
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER, world.points, 60)
+    _lock(pools, CAST.escrow, pool_id, world.points, 60)
     assert assets.balance_of(CAST.escrow.address, world.points) == 0
     assert assets.balance_of(pools.address, world.points) == 100
     pools.return_from_order(CAST.escrow, pool_id, ORDER, world.points, 20)
-    pools.pay_order(CAST.escrow, pool_id, ORDER, world.points, 40, supplier)
+    _pay(pools, CAST.escrow, pool_id, world.points, 40, supplier)
     assert assets.balance_of(supplier, world.points) == before + 40
     assert assets.balance_of(pools.address, world.points) == 60
     assert pools.ledger_of(pool_id, world.points) == Ledger(donated=100, balance=60, paid_out=40)
@@ -910,23 +939,23 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
     pools = _pools(world)
     pool_id = _funded_pool(world, accounts)
     _reverts(
-        lambda: pools.lock_for_order(accounts.charity, pool_id, ORDER, MONEY, 1),
+        lambda: _lock(pools, accounts.charity, pool_id, MONEY, 1),
         "PoolNotEscrow",
         accounts.charity.address,
     )
     _reverts(
-        lambda: pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 101 * TOKEN),
+        lambda: _lock(pools, CAST.escrow, pool_id, MONEY, 101 * TOKEN),
         "PoolInsufficientBalance",
         pool_id,
         MONEY,
         100 * TOKEN,
         101 * TOKEN,
     )
-    _reverts(lambda: pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 0), "PoolZeroAmount")
-    _reverts(lambda: pools.lock_for_order(CAST.escrow, 55, ORDER, MONEY, 1), "PoolUnknown", 55)
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 10 * TOKEN)
+    _reverts(lambda: _lock(pools, CAST.escrow, pool_id, MONEY, 0), "PoolZeroAmount")
+    _reverts(lambda: _lock(pools, CAST.escrow, 55, MONEY, 1), "PoolUnknown", 55)
+    _lock(pools, CAST.escrow, pool_id, MONEY, 10 * TOKEN)
     _reverts(
-        lambda: pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 11 * TOKEN, accounts.supplier.address),
+        lambda: _pay(pools, CAST.escrow, pool_id, MONEY, 11 * TOKEN, accounts.supplier.address),
         "PoolEscrowExceeded",
         pool_id,
         MONEY,
@@ -942,7 +971,7 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
         11 * TOKEN,
     )
     _reverts(
-        lambda: pools.pay_order(accounts.bank, pool_id, ORDER, MONEY, 1, accounts.supplier.address),
+        lambda: _pay(pools, accounts.bank, pool_id, MONEY, 1, accounts.supplier.address),
         "PoolNotEscrow",
         accounts.bank.address,
     )
@@ -952,7 +981,7 @@ def test_escrow_hooks_refuse_others_and_excess(world: World, accounts: Accounts)
         accounts.bank.address,
     )
     _reverts(
-        lambda: pools.pay_order(CAST.escrow, pool_id, ORDER, MONEY, 0, accounts.supplier.address),
+        lambda: _pay(pools, CAST.escrow, pool_id, MONEY, 0, accounts.supplier.address),
         "PoolZeroAmount",
     )
     assert pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=90 * TOKEN, escrowed=10 * TOKEN)
@@ -992,7 +1021,7 @@ def test_only_the_consortium_admin_sets_the_escrow_and_only_once(
 def test_the_escrow_cannot_be_repointed_to_drain_a_pool(world: World, accounts: Accounts) -> None:
     pools = _pools(world)
     pool_id = _funded_pool(world, accounts)
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER, MONEY, 10 * TOKEN)
+    _lock(pools, CAST.escrow, pool_id, MONEY, 10 * TOKEN)
     _reverts(
         lambda: pools.set_escrow(accounts.admin, accounts.bob.address),
         "PoolEscrowAlreadySet",
@@ -1000,7 +1029,7 @@ def test_the_escrow_cannot_be_repointed_to_drain_a_pool(world: World, accounts: 
     )
     assert pools.escrow() == CAST.escrow.address
     _reverts(
-        lambda: pools.lock_for_order(accounts.bob, pool_id, ORDER, MONEY, 90 * TOKEN),
+        lambda: _lock(pools, accounts.bob, pool_id, MONEY, 90 * TOKEN),
         "PoolNotEscrow",
         accounts.bob.address,
     )

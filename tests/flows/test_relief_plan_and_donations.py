@@ -72,15 +72,16 @@ def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(world: World
     assert money.tx_hash != points.tx_hash != goods.tx_hash
 
     # Outflows: a payment order (30 paid, 20 still in escrow), 10 to a local government, 40 points paid.
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 50 * TOKEN)
-    pools.pay_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 30 * TOKEN, accounts.supplier.address)
+    bank, due = accounts.bank.address, pools.plan_of(pool_id).deadline
+    pools.lock_for_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 50 * TOKEN, bank, due)
+    pools.pay_order(CAST.escrow, pool_id, ORDER_MONEY, MONEY, 30 * TOKEN, accounts.supplier.address, bank)
     transfer = pools.propose_government_transfer(
         accounts.charity, pool_id, CAST.local_government.address, MONEY, 10 * TOKEN, keccak(text="agreement")
     )
     pools.confirm_government_transfer(accounts.bank, transfer.id)
     pools.acknowledge_government_transfer(CAST.local_government, transfer.id)
-    pools.lock_for_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40)
-    pools.pay_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40, accounts.supplier.address)
+    pools.lock_for_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40, bank, due)
+    pools.pay_order(CAST.escrow, pool_id, ORDER_POINTS, world.points, 40, accounts.supplier.address, bank)
 
     # The goods travel to a beneficiary, each holder signing.
     lot_id = pools.pledge_of(pledge.id).lot_id
