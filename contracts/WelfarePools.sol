@@ -339,19 +339,21 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
 
     /// @inheritdoc IWelfarePools
     function claimRefund(uint256 poolId, uint256 asset, address donor) external nonReentrant returns (uint256 amount) {
-        amount = _claim(poolId, asset, _donorKey(donor));
-        if (amount == 0) revert PoolNothingToRefund(poolId, asset, donor);
+        bool placed;
+        (amount, placed) = _claim(poolId, asset, _donorKey(donor));
+        if (amount == 0 && !placed) revert PoolNothingToRefund(poolId, asset, donor);
 
-        _send(asset, donor, amount);
+        if (amount != 0) _send(asset, donor, amount);
         emit RefundPaid(poolId, donor, asset, amount);
     }
 
     /// @inheritdoc IWelfarePools
     function returnMovedValue(uint256 poolId, uint256 asset, uint256 toPoolId) external returns (uint256 amount) {
-        amount = _claim(poolId, asset, _poolKey(toPoolId));
-        if (amount == 0) revert PoolNothingToReturn(poolId, asset, toPoolId);
+        bool placed;
+        (amount, placed) = _claim(poolId, asset, _poolKey(toPoolId));
+        if (amount == 0 && !placed) revert PoolNothingToReturn(poolId, asset, toPoolId);
 
-        _update(toPoolId, asset, Account.MovedOut, Account.Balance, amount, address(0), address(0));
+        if (amount != 0) _update(toPoolId, asset, Account.MovedOut, Account.Balance, amount, address(0), address(0));
         emit MovedValueReturned(poolId, toPoolId, asset, amount);
     }
 
@@ -696,22 +698,25 @@ contract WelfarePools is IWelfarePools, ERC165, ReentrancyGuardTransient {
         emit UnspentMoved(poolId, toPoolId, asset, amount, msg.sender, decisionDigest);
     }
 
-    /// @dev Pays `contributor` of pool `poolId` what it is due of `asset` now (zero if nothing), placing it on the
-    /// refund line at its first claim, and books it as refunded. The caller sends the value.
-    function _claim(uint256 poolId, uint256 asset, uint256 contributor) private returns (uint256 amount) {
+    /// @dev Books what `contributor` of pool `poolId` is due of `asset` now (`amount`, possibly zero) as refunded, and
+    /// places it on the refund line at its first claim (`placed`): even a claim whose share rounds down to nothing
+    /// takes its place, so that the stretches of everyone who claimed tile the line. The caller sends the value.
+    function _claim(uint256 poolId, uint256 asset, uint256 contributor) private returns (uint256 amount, bool placed) {
         Plan storage plan = _requirePlan(poolId);
         if (plan.status != PlanStatus.WoundUp) revert PoolNotWoundUp(poolId, plan.status);
         if (!_refundsOpen(plan)) revert PoolUnspentTermsMismatch(poolId, plan.unspent);
-        amount = _due(poolId, asset, contributor);
-        if (amount == 0) return 0;
-
         Contribution storage contribution = _contributions[poolId][asset][contributor];
+        if (contribution.donated == 0) return (0, false);
+        amount = _due(poolId, asset, contributor);
+
         mapping(uint256 => uint256) storage places = _refundPlaces[poolId][asset];
         if (places[contributor] == 0) {
-            uint256 placed = _refundLines[poolId][asset];
-            places[contributor] = placed + 1;
-            _refundLines[poolId][asset] = placed + contribution.donated;
+            uint256 line = _refundLines[poolId][asset];
+            places[contributor] = line + 1;
+            _refundLines[poolId][asset] = line + contribution.donated;
+            placed = true;
         }
+        if (amount == 0) return (0, placed);
         contribution.refunded += uint128(amount);
         _update(poolId, asset, Account.Balance, Account.Refunded, amount, address(0), address(0));
     }

@@ -100,13 +100,15 @@ def make_order(
     bank: LocalAccount | None = None,
     ttl: int = 3_600,
     nonce: int | None = None,
+    charity: LocalAccount | None = None,
 ) -> PaymentOrder:
-    """An order of the bank (by default) paying the supplier (by default) from ``pool_id``."""
+    """An order of the bank (by default) paying the supplier (by default) from ``pool_id`` of the charity (by
+    default), due ``ttl`` seconds of chain time from now."""
     return PaymentOrder.new(
         bank=(bank or ACCOUNTS.bank).address,
         nonce=next(_nonces) if nonce is None else nonce,
         pool_id=pool_id,
-        charity=ACCOUNTS.charity.address,
+        charity=(charity or ACCOUNTS.charity).address,
         payee=(payee or ACCOUNTS.supplier).address,
         asset=asset,
         amount=amount,

@@ -217,7 +217,8 @@ interface IWelfarePools is IERC1155Receiver {
         uint256 indexed poolId, bytes32 indexed orderId, uint256 indexed asset, uint256 amount
     );
 
-    /// @notice `donor` was refunded `amount` of `asset` from wound-up pool `poolId`.
+    /// @notice `donor` was refunded `amount` of `asset` from wound-up pool `poolId`. Zero when its first claim finds its
+    /// share rounded down to nothing: the claim took its place in the refund line all the same.
     event RefundPaid(uint256 indexed poolId, address indexed donor, uint256 indexed asset, uint256 amount);
 
     /// @notice `by` moved the unspent `amount` of `asset` from wound-up pool `fromPoolId` to pool `toPoolId`, where
@@ -234,7 +235,7 @@ interface IWelfarePools is IERC1155Receiver {
 
     /// @notice Wound-up pool `fromPoolId` paid `amount` of `asset` back to pool `toPoolId`: `toPoolId`'s pro-rata
     /// share of what `fromPoolId` refunds, for the value `toPoolId` had moved in. It joins `toPoolId`'s balance for
-    /// its own donors.
+    /// its own donors. Zero, as for {RefundPaid}, when a first claim found nothing due.
     event MovedValueReturned(
         uint256 indexed fromPoolId, uint256 indexed toPoolId, uint256 indexed asset, uint256 amount
     );
@@ -516,7 +517,9 @@ interface IWelfarePools is IERC1155Receiver {
     /// and it is entitled to `floor((s + c) * T / D) - floor(s * T / D)`. These entitlements add up to exactly
     /// `T` once every contributor has claimed, and each is its exact share rounded down or up, so nothing is
     /// stranded and nobody gets more than its share rounded up. Pays the entitlement less what was already
-    /// refunded, at most the balance. Emits {RefundPaid}.
+    /// refunded, at most the balance; a first claim that finds nothing due still takes its place (and pays 0).
+    /// Reverts {PoolNothingToRefund} for a donor that gave nothing, or that claimed before and is due nothing.
+    /// Emits {RefundPaid}.
     /// @param poolId The pool.
     /// @param asset The asset ({MONEY} or a welfare asset id).
     /// @param donor The donor.

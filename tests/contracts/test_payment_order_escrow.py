@@ -46,7 +46,7 @@ from tests.escrow_support import (
     make_order,
 )
 from tests.pools_support import TOKEN
-from tests.registry_support import advance_past
+from tests.registry_support import advance_past, chain_time
 
 pytestmark = pytest.mark.contract
 
@@ -946,3 +946,151 @@ def test_only_the_payee_of_an_open_order_opens_its_purchase_lot(ew: EscrowWorld,
         "OrderFrozenUnderDispute",
         order.order_id,
     )
+
+
+# ---------------------------------------------------------------- standing at the moment value moves
+
+
+def test_a_suspended_charitys_signed_order_does_not_pay_until_it_is_reinstated(
+    ew: EscrowWorld, accounts: Accounts
+) -> None:
+    pool_id, order = _issued(ew, accounts)
+    payee_sig, charity_sig = _sigs(ew, accounts, order)
+    escrow = ew.escrow
+    escrow.submit_signature(accounts.charity, order.order_id, OrderParty.CHARITY, order, charity_sig)
+    ew.world.registry.suspend(accounts.regulator, accounts.charity.address, short_code("FRAUD_INQUIRY"))
+    before = _books(ew, pool_id)
+    _reverts(
+        lambda: escrow.submit_signature(
+            accounts.supplier, order.order_id, OrderParty.PAYEE, order, payee_sig
+        ),
+        "PoolCharityNotActive",
+        pool_id,
+        accounts.charity.address,
+    )
+    assert _books(ew, pool_id) == before
+    record = escrow.order_of(order.order_id)
+    assert (record.status, record.payee_signed, record.charity_signed) == (OrderStatus.ISSUED, False, True)
+    # Nor does the regulator's release pay it; its refund to the pool is always possible.
+    escrow.freeze(accounts.regulator, order.order_id, REASON)
+    _reverts(
+        lambda: escrow.resolve_dispute(accounts.regulator, order, True, DECISION),
+        "PoolCharityNotActive",
+        pool_id,
+        accounts.charity.address,
+    )
+    assert _books(ew, pool_id) == before
+    escrow.resolve_dispute(accounts.regulator, order, False, DECISION)
+    assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+
+
+def test_a_reinstated_charitys_order_pays_on_the_payees_signature(
+    ew: EscrowWorld, accounts: Accounts
+) -> None:
+    pool_id, order = _issued(ew, accounts)
+    payee_sig, charity_sig = _sigs(ew, accounts, order)
+    escrow = ew.escrow
+    escrow.submit_signature(accounts.charity, order.order_id, OrderParty.CHARITY, order, charity_sig)
+    ew.world.registry.suspend(accounts.regulator, accounts.charity.address, short_code("FRAUD_INQUIRY"))
+    ew.world.registry.reinstate(accounts.regulator, accounts.charity.address)
+    assert escrow.submit_signature(
+        accounts.supplier, order.order_id, OrderParty.PAYEE, order, payee_sig
+    ).released
+    assert ew.pools.ledger_of(pool_id).paid_out == order.amount
+
+
+def test_an_order_of_a_bank_that_lost_its_role_pays_nobody_and_another_bank_may_cancel_it(
+    ew: EscrowWorld, accounts: Accounts, foundation: Foundation
+) -> None:
+    """The policy: the order stays valid and its value stays set aside, but nothing pays out while its issuing bank is
+    not a bank; another bank or the consortium may cancel it before anyone signed, the regulator may refund it, and it
+    expires by its (capped) deadline."""
+    pool_id = funded_pool(ew, 100 * TOKEN)
+    order = make_order(ew, pool_id, 40 * TOKEN, bank=accounts.bank2)
+    ew.escrow.issue(accounts.bank2, order)
+    foundation.consortium.revoke_role(accounts.admin, BANK_ROLE, accounts.bank2.address)
+    before = _books(ew, pool_id)
+    escrow = ew.escrow
+    _reverts(
+        lambda: escrow.settle(accounts.outsider, order.order_id, order, *_sigs_pair(ew, accounts, order)),
+        "PoolBankNotActive",
+        pool_id,
+        accounts.bank2.address,
+    )
+    _reverts(
+        lambda: escrow.cancel(accounts.bank2, order),
+        "OrderNotIssuerOrCharity",
+        order.order_id,
+        accounts.bank2.address,
+    )
+    _reverts(
+        lambda: escrow.cancel(accounts.outsider, order),
+        "OrderNotIssuerOrCharity",
+        order.order_id,
+        accounts.outsider.address,
+    )
+    assert _books(ew, pool_id) == before
+    assert escrow.order_of(order.order_id).status == OrderStatus.ISSUED
+    cancelled = escrow.cancel(accounts.bank, order).event("OrderCancelled")
+    assert cancelled["by"] == accounts.bank.address
+    assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+
+
+def test_the_consortium_may_cancel_an_orphaned_order_and_the_regulator_refund_one(
+    ew: EscrowWorld, accounts: Accounts, foundation: Foundation
+) -> None:
+    pool_id = funded_pool(ew, 100 * TOKEN)
+    first = make_order(ew, pool_id, 30 * TOKEN, bank=accounts.bank2)
+    second = make_order(ew, pool_id, 30 * TOKEN, bank=accounts.bank2)
+    for order in (first, second):
+        ew.escrow.issue(accounts.bank2, order)
+    foundation.consortium.revoke_role(accounts.admin, BANK_ROLE, accounts.bank2.address)
+    assert ew.escrow.cancel(accounts.admin, first).event("OrderCancelled")["by"] == accounts.admin.address
+    ew.escrow.freeze(accounts.regulator, second.order_id, REASON)
+    _reverts(
+        lambda: ew.escrow.resolve_dispute(accounts.regulator, second, True, DECISION),
+        "PoolBankNotActive",
+        pool_id,
+        accounts.bank2.address,
+    )
+    ew.escrow.resolve_dispute(accounts.regulator, second, False, DECISION)
+    assert ew.pools.ledger_of(pool_id) == Ledger(donated=100 * TOKEN, balance=100 * TOKEN)
+
+
+def test_an_order_of_a_readmitted_bank_pays_again(
+    ew: EscrowWorld, accounts: Accounts, foundation: Foundation
+) -> None:
+    pool_id = funded_pool(ew, 100 * TOKEN)
+    order = make_order(ew, pool_id, 40 * TOKEN, bank=accounts.bank2)
+    ew.escrow.issue(accounts.bank2, order)
+    foundation.consortium.revoke_role(accounts.admin, BANK_ROLE, accounts.bank2.address)
+    foundation.consortium.grant_role(accounts.admin, BANK_ROLE, accounts.bank2.address)
+    assert ew.escrow.settle(
+        accounts.outsider, order.order_id, order, *_sigs_pair(ew, accounts, order)
+    ).released
+
+
+# ---------------------------------------------------------------- bounded orders
+
+
+def test_an_order_runs_at_most_the_order_window_past_its_plans_deadline(
+    ew: EscrowWorld, accounts: Accounts
+) -> None:
+    pool_id = funded_pool(ew, 100 * TOKEN)
+    window = ew.pools.order_window()
+    assert window == 90 * 86_400
+    latest = ew.pools.plan_of(pool_id).deadline + window
+    now = chain_time(ew.client)
+    too_late = make_order(ew, pool_id, 10 * TOKEN, ttl=latest + 1 - now)
+    _reverts(
+        lambda: ew.escrow.issue(accounts.bank, too_late),
+        "PoolOrderDeadlineTooLate",
+        pool_id,
+        latest + 1,
+        latest,
+    )
+    assert ew.escrow.order_of(too_late.order_id).status == OrderStatus.NONE
+    assert ew.pools.ledger_of(pool_id).escrowed == 0
+    at_the_limit = make_order(ew, pool_id, 10 * TOKEN, ttl=latest - now)
+    ew.escrow.issue(accounts.bank, at_the_limit)
+    assert ew.pools.ledger_of(pool_id).escrowed == 10 * TOKEN
