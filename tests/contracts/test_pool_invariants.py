@@ -918,14 +918,14 @@ def _run(world: World, target: int, steps: int = 100) -> int:
     PoolMachine.world = world
     PoolMachine.steps = 0
     budget = steps
-    for _ in range(4):
+    for _ in range(20):  # normally one batch; a short one is followed by others with fresh programs
         if PoolMachine.steps >= target:
             break
         run_state_machine_as_test(
             PoolMachine,
             settings=settings(
                 # A program of 100 rules attempts about 35 chain actions (the other rules find nothing to do).
-                max_examples=max(2, (target - PoolMachine.steps) // 25),
+                max_examples=max(2, (target - PoolMachine.steps) // 20),
                 stateful_step_count=budget,
                 # A failure prints its program and its @reproduce_failure blob; shrink it locally with
                 # --hypothesis-profile=explore (each shrink step replays the chain).

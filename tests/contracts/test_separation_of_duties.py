@@ -172,6 +172,13 @@ def test_an_oracle_never_counts_towards_an_attestation_of_its_own_record(
     if not consortium.is_allowed(oracle.address):
         consortium.allow_account(accounts.admin, oracle.address)
     apply(registry, oracle, InstitutionKind.CHARITY)
+    # A later observation of a changed record, signed by the oracle itself and one other, recorded while it applies.
+    changed_early = attestation_for(
+        client, "SOD-ORACLE-CHARITY", record="record-v9", observed_at=chain_time(client) + 5
+    )
+    early = registry.attest(
+        accounts.outsider, changed_early, signatures(registry, changed_early, [oracle, accounts.oracle3])
+    ).event("RegistryAttested")["attestationId"]
     # Its own signature and one other: two signatures, but only one counts.
     attestation = attestation_for(client, "SOD-ORACLE-CHARITY")
     own = registry.attest(
@@ -205,9 +212,17 @@ def test_an_oracle_never_counts_towards_an_attestation_of_its_own_record(
     )
     registry.audit(accounts.bank, oracle.address, decision)
     assert registry.is_active(oracle.address)
+    # Nor can another oracle flag it with the changed record it signed itself.
+    _reverts(
+        lambda: registry.flag(accounts.oracle2, oracle.address, early, keccak(text="CHANGED")),
+        "RegistryAttestationSignedBySubject",
+        early,
+        oracle.address,
+    )
+    assert registry.is_active(oracle.address)
     # Once it holds the code, a re-attestation it signs needs the threshold without it.
     changed = attestation_for(
-        client, "SOD-ORACLE-CHARITY", record="record-v2", observed_at=chain_time(client) + 2
+        client, "SOD-ORACLE-CHARITY", record="record-v2", observed_at=chain_time(client) + 9
     )
     with pytest.raises(ContractReverted) as raised:
         registry.attest(accounts.outsider, changed, signatures(registry, changed, [oracle, accounts.oracle2]))
