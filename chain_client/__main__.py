@@ -13,7 +13,7 @@ from rich.table import Table
 
 from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
 from chain_client.deploy import Ledger, deploy_ledger, ledger_at, load_deployment, save_deployment
 from chain_client.embedded.rpc_server import RpcServer
@@ -78,7 +78,7 @@ def node(
     ] = False,
 ) -> None:
     """Run the durable embedded chain with its read-only JSON-RPC endpoint; deploy the contracts once."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     compile_contracts()
     embedded = open_embedded_node(settings)
     client = connect(settings, node=embedded)
@@ -100,8 +100,8 @@ def node(
 
 @app.command()
 def deploy() -> None:
-    """Deploy the contracts to the configured chain (LEDGER_CHAIN_BACKEND / LEDGER_CHAIN_RPC_URL)."""
-    settings = ChainSettings()
+    """Deploy the contracts to the configured chain (LEDGER_CHAIN__BACKEND / LEDGER_CHAIN__RPC_URL)."""
+    settings = load_settings().chain
     client = connect(settings)
     try:
         for name, address in _ensure_ledger(client, settings).addresses().items():
@@ -116,7 +116,7 @@ def keys_create(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create an encrypted keystore for organisation account NAME."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     account = store.create(name, password)
     console.print(f"{name}: {account.address}")
@@ -125,7 +125,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List the keystores and their addresses (no password needed)."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     for name in store.names():
         console.print(f"{name}: {store.address_of(name)}")

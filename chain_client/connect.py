@@ -10,7 +10,7 @@ from chain_client.backends.base import Backend
 from chain_client.backends.embedded import EmbeddedBackend
 from chain_client.backends.jsonrpc import JsonRpcBackend
 from chain_client.client import ChainClient
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.embedded.node import EmbeddedNode, Genesis
 
 
@@ -32,7 +32,7 @@ def open_embedded_node(settings: ChainSettings) -> EmbeddedNode:
 
 def connect(settings: ChainSettings | None = None, *, node: EmbeddedNode | None = None) -> ChainClient:
     """A client for the configured backend; pass ``node`` to share an already open embedded node."""
-    settings = settings or ChainSettings()
+    settings = settings or load_settings().chain
     backend: Backend
     if node is not None:
         backend = EmbeddedBackend(node, owns_node=False)

@@ -11,7 +11,8 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from rich.progress import track
 
-from chain_client import ChainSettings, connect, operator_account
+from chain_client import ChainSettings, connect, load_settings, operator_account
+from chain_client.config import OracleSettings
 from chain_client.contracts import BANK_ROLE, ORACLE_ROLE, InstitutionRegistry, deploy_institution_registry
 from chain_client.deploy import load_deployment, save_deployment
 from oracle.bank_feed import (
@@ -21,7 +22,6 @@ from oracle.bank_feed import (
     open_bank_db,
     propose_candidates,
 )
-from oracle.config import OracleSettings
 from oracle.publisher import AttestationPublisher, OracleOperator, RecordBook
 from oracle.recheck import RegistryRecheck
 from oracle.registry.adapters import FileRegistryAdapter
@@ -67,7 +67,8 @@ def _publisher(registry: InstitutionRegistry, settings: OracleSettings) -> Attes
 @app.command()
 def deploy() -> None:
     """Deploy the InstitutionRegistry over the deployed Consortium and give the oracles and bank their roles."""
-    chain_settings, settings = ChainSettings(), OracleSettings()
+    root = load_settings()
+    chain_settings, settings = root.chain, root.oracle
     client = connect(chain_settings)
     addresses = load_deployment(chain_settings.deployment_path, client)
     if addresses is None or "Consortium" not in addresses:
@@ -94,7 +95,7 @@ def registry_service() -> None:
     """Serve the government-registry stand-in (``oracle.registry.service``) over HTTP with uvicorn."""
     import uvicorn
 
-    settings = OracleSettings()
+    settings = load_settings().oracle
     try:
         service = importlib.import_module("oracle.registry.service")
     except ModuleNotFoundError:
@@ -108,8 +109,9 @@ def registry_service() -> None:
 @app.command()
 def attest(codes: Annotated[list[str], typer.Argument(help="unified social credit codes")]) -> None:
     """Read each code's registry record, gather k oracle signatures and record the attestation."""
-    settings = OracleSettings()
-    publisher = _publisher(_registry(ChainSettings()), settings)
+    root = load_settings()
+    settings = root.oracle
+    publisher = _publisher(_registry(root.chain), settings)
     for code in track(codes, description="attesting", console=console):
         published = publisher.publish(code)
         state = "found" if published.record is not None else "absent"
@@ -121,8 +123,9 @@ def recheck(
     once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
 ) -> None:
     """Re-read approved institutions' records, re-attest, flag material changes (loops unless --once)."""
-    settings = OracleSettings()
-    registry = _registry(ChainSettings())
+    root = load_settings()
+    settings = root.oracle
+    registry = _registry(root.chain)
     publisher = _publisher(registry, settings)
     loop = RegistryRecheck(
         registry, publisher, publisher.operators[0].source, publisher.operators[-1].account
@@ -147,7 +150,7 @@ def mine(
     ] = False,
 ) -> None:
     """Mine the bank's customer base for third-party candidates (hospitals, suppliers, logistics)."""
-    settings = OracleSettings()
+    settings = load_settings().oracle
     records = read_registry(ensure_registry(settings.registry_file))
     engine = open_bank_db(settings.bank_db)
     load_customers(engine, generate_customers(records))
@@ -158,7 +161,7 @@ def mine(
         )
     console.print(f"{len(candidates)} candidates")
     if propose:
-        registry = _registry(ChainSettings())
+        registry = _registry(load_settings().chain)
         bank = _account(settings.bank_key.get_secret_value())
         for candidate in track(candidates, description="attesting grades", console=console):
             propose_candidates(registry, bank, [candidate])
