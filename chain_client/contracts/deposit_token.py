@@ -66,6 +66,13 @@ class DepositToken(ContractWrapper):
     def name(self) -> str:
         return str(self._read("name"))
 
+    def symbol(self) -> str:
+        return str(self._read("symbol"))
+
+    def decimals(self) -> int:
+        """How many decimal places a token unit has (balances are integers of the smallest unit)."""
+        return int(self._read("decimals"))
+
     def nonces(self, owner: str) -> int:
         """The owner's next EIP-2612 permit nonce."""
         return int(self._read("nonces", owner))
