@@ -3,21 +3,31 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    accounts,
     auth,
     deposit_tokens,
     donations,
     government_transfers,
+    institutions,
     ledger,
+    lots,
+    orders,
     plans,
+    regulator,
     transactions,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     ledger.router,
+    accounts.router,
+    institutions.router,
     plans.router,
     government_transfers.router,
     donations.router,
     deposit_tokens.router,
+    orders.router,
+    lots.router,
+    regulator.router,
     transactions.router,
 )

@@ -1,0 +1,120 @@
+"""``api/routes/institutions.py``: apply with certificates (OCR), attestation, bank audit."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from oracle.registry.certificates import CertificateKind, render_certificate
+from oracle.registry.records import OrgType, RegistrationStatus, RegistryRecord
+from tests.api.routes.conftest import CAST, Api, Unchanged
+
+pytestmark = pytest.mark.api
+
+
+def foundation(records: list[RegistryRecord]) -> RegistryRecord:
+    return next(
+        record
+        for record in records
+        if record.org_type is OrgType.FOUNDATION
+        and record.status is RegistrationStatus.ACTIVE
+        and record.non_profit
+    )
+
+
+def uploads(record: RegistryRecord) -> list[tuple[str, tuple[str, bytes, str]]]:
+    files = []
+    for kind in CertificateKind:
+        buffer = io.BytesIO()
+        render_certificate(record, kind).save(buffer, format="PNG")
+        files.append(("certificates", (f"{kind.value}.png", buffer.getvalue(), "image/png")))
+    return files
+
+
+def test_an_institution_applies_with_certificates_and_a_bank_approves_it(
+    api: Api, unchanged: Unchanged
+) -> None:
+    record = foundation(api.world.records)
+    applied = api.http.post(
+        "/institutions/applications",
+        data={"kind": "charity"},
+        files=uploads(record),
+        headers=api.auth("applicant"),
+    )
+    assert applied.status_code == 201, applied.text
+    body = applied.json()
+    assert body["key_info"]["credit_code"] == record.credit_code
+    assert body["key_info"]["name"] == record.name
+    assert len(body["certificate_digests"]) == 3
+    assert body["attestation"]["status"] == "valid"
+    assert body["attestation"]["signer_count"] == 2
+    account = CAST.applicant.address
+    assert api.http.get(f"/institutions/{account}").json()["status"] == "pending"
+    assert api.http.get(f"/institutions/{account}/attestation").json()["status"] == "valid"
+
+    # The OCR result is for the applicant, banks and regulators only.
+    assert (
+        api.http.get(f"/institutions/{account}/application", headers=api.auth("applicant")).status_code == 200
+    )
+    assert (
+        api.http.get(f"/institutions/{account}/application", headers=api.auth("regulator")).status_code == 200
+    )
+    with unchanged:
+        nosy = api.http.get(f"/institutions/{account}/application", headers=api.auth("charity"))
+        by_charity = api.http.post(f"/institutions/{account}/audit", headers=api.auth("charity"))
+        again = api.http.post(
+            "/institutions/applications",
+            data={"kind": "charity"},
+            files=uploads(record),
+            headers=api.auth("applicant"),
+        )
+    assert (nosy.status_code, by_charity.status_code) == (403, 403)
+    assert (again.status_code, again.json()["error"]) == (409, "Conflict")
+
+    audited = api.http.post(f"/institutions/{account}/audit", headers=api.auth("bank"))
+    assert audited.status_code == 200, audited.text
+    assert (audited.json()["passed"], audited.json()["reasons"]) == (True, [])
+    assert all(check["matches"] for check in audited.json()["checks"])
+    institution = api.http.get(f"/institutions/{account}").json()
+    assert (institution["status"], institution["active"], institution["kind"]) == (
+        "approved",
+        True,
+        "charity",
+    )
+    assert api.http.get("/auth/me", headers=api.auth("applicant")).json()["roles"] == ["charity"]
+    with unchanged:
+        twice = api.http.post(f"/institutions/{account}/audit", headers=api.auth("bank"))
+    assert (twice.status_code, twice.json()["error"]) == (409, "InstitutionNotAwaitingAudit")
+
+
+def test_an_application_needs_images_and_a_known_kind(api: Api, unchanged: Unchanged) -> None:
+    with unchanged:
+        none = api.http.post(
+            "/institutions/applications", data={"kind": "charity"}, headers=api.auth("applicant")
+        )
+        empty = api.http.post(
+            "/institutions/applications",
+            data={"kind": "charity"},
+            files=[("certificates", ("a.png", b"", "image/png"))],
+            headers=api.auth("applicant"),
+        )
+        kind = api.http.post(
+            "/institutions/applications",
+            data={"kind": "bank"},
+            files=[("certificates", ("a.png", b"x", "image/png"))],
+            headers=api.auth("applicant"),
+        )
+        garbage = api.http.post(
+            "/institutions/applications",
+            data={"kind": "charity"},
+            files=[("certificates", ("a.png", b"not an image", "image/png"))],
+            headers=api.auth("applicant"),
+        )
+    assert none.status_code == 422
+    assert empty.status_code == 422
+    assert kind.status_code == 422
+    assert garbage.status_code == 422
+    assert garbage.json()["error"] in {"UnreadableImage", "NoKeyInformation"}
+    assert api.http.get(f"/institutions/{CAST.applicant.address}/attestation").status_code == 404
+    assert api.http.get(f"/institutions/{CAST.applicant.address}").json()["status"] == "none"
