@@ -75,8 +75,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = platform is None
-        current = platform or (platform_factory or Platform.open)(settings)
+        # A platform given to the factory, or set on the app before start-up, is served as it is.
+        given = platform or getattr(app.state, "platform", None)
+        owned = given is None
+        current = given or (platform_factory or Platform.open)(settings)
         app.state.platform = current
         stop = threading.Event()
         threads = [_start(loop, stop) for loop in current.background] if run_loops else []

@@ -235,11 +235,14 @@ def install_error_handlers(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
+        (400, "the request cannot be parsed (a body that is not JSON, a malformed upload)"),
         (401, "not signed in, or the session has expired"),
         (403, "the account may not do this (role read from the chain, or not its resource)"),
         (404, "no such resource"),
         (409, "the ledger's state refuses it (the contract's custom error is named)"),
+        (413, "an upload is larger than the service accepts"),
         (422, "the request is invalid"),
+        (503, "the chain node, the registry or the read model is unavailable"),
     )
 }
 """The error answers every route documents (added to each router)."""
