@@ -142,7 +142,10 @@ class Platform:
         registry_source: RegistryAdapter = HttpRegistryAdapter(
             f"http://{settings.oracle.service_host}:{settings.oracle.service_port}"
         )
-        return cls.build(settings, client, ledger_at(client, addresses), registry_source=registry_source)
+        platform = cls.build(settings, client, ledger_at(client, addresses), registry_source=registry_source)
+        if settings.api.run_matcher:
+            platform.background.append(platform.matcher())
+        return platform
 
     # ------------------------------------------------------------------ shared helpers
 
