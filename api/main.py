@@ -57,6 +57,7 @@ TAGS = [
     {"name": "transactions", "description": "Relay a transaction signed in your own wallet; receipts."},
     {"name": "verify", "description": "Verify by transaction hash (no sign-in)."},
     {"name": "ledger", "description": "The deployment and the chain this service is bound to."},
+    {"name": "accounts", "description": "Roles read from the chain; the Consortium allow-list."},
 ]
 
 
