@@ -118,3 +118,17 @@ def test_no_token_a_forged_token_and_a_signed_out_token_are_refused(api: Api) ->
     answer = api.http.get("/auth/me", headers=headers)
     assert answer.status_code == 401
     assert answer.json()["error"] == "NotSignedIn"
+
+
+def test_a_wallet_session_cannot_have_the_platform_sign(api: Api) -> None:
+    challenge = api.http.post("/auth/challenge", json={"address": CAST.alice.address}).json()["message"]
+    token = api.http.post(
+        "/auth/eip4361", json={"message": challenge, "signature": sign(CAST.alice, challenge)}
+    ).json()["token"]
+    block = api.world.client.block_number()
+    answer = api.http.post(
+        "/donations", json={"pool_id": 1, "amount": "1"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (answer.status_code, answer.json()["error"]) == (403, "KeyNotHeld")
+    assert "POST /transactions" in answer.json()["reason"]
+    assert api.world.client.block_number() == block
