@@ -2,11 +2,13 @@
 
 ``init_kit`` generates the kit (keys in encrypted keystores, genesis with the validators in its QBFT
 ``extraData``, each node's configuration, static nodes, allowlists, compose files);
+``deploy_consortium`` deploys the ledger's contracts to the running network with the banks' accounts;
 ``add_bank``/``remove_bank`` and ``validator_votes`` cover a bank joining or leaving.
 The command line is ``python -m chain_client consortium --help``; the operator's guide is
 docs/operations.md. Nothing here runs consensus: the network is Besu's.
 """
 
+from chain_client.consortium.deploy import ConsortiumDeployment, besu_permissioning, deploy_consortium
 from chain_client.consortium.enode import NodeIdentity, enode_url, node_identity, parse_enode
 from chain_client.consortium.errors import ConsortiumError, DeploymentMismatch, ExtraDataInvalid, KitInvalid
 from chain_client.consortium.extra_data import (
@@ -34,6 +36,7 @@ from chain_client.consortium.votes import VoteStep, discard_votes, validator_vot
 __all__ = [
     "DEV_KIT_PASSWORD",
     "BankNode",
+    "ConsortiumDeployment",
     "ConsortiumError",
     "DeploymentMismatch",
     "ExtraDataInvalid",
@@ -48,9 +51,11 @@ __all__ = [
     "VoteStep",
     "add_bank",
     "bank_account",
+    "besu_permissioning",
     "build_genesis",
     "decode_extra_data",
     "default_bank_names",
+    "deploy_consortium",
     "discard_votes",
     "encode_extra_data",
     "encode_genesis_extra_data",

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chain_client.consortium.deploy import deploy_consortium
 from chain_client.consortium.kit import (
     DEFAULT_CHAIN_ID,
     DEV_KIT_PASSWORD,
@@ -209,3 +210,22 @@ def remove_bank_command(
     remove_bank(kit, name)
     console.print(f"{name} is off every remaining node's static-nodes.json and permissions_config.toml;")
     console.print("restart the remaining nodes one at a time after the vote has taken effect.")
+
+
+@consortium_app.command("deploy")
+def deploy_command(
+    kit: KitDir,
+    rpc: Annotated[
+        str, typer.Option(help="JSON-RPC URL of a node of the network (e.g. http://127.0.0.1:8545)")
+    ],
+    password: Password = None,
+    dev_password: DevPassword = False,
+) -> None:
+    """Deploy the ledger's contracts with the banks' accounts; grant BANK_ROLE; record the deployment."""
+    result = deploy_consortium(
+        kit, rpc, _password(password, dev_password, confirm=False), report=lambda line: console.print(line)
+    )
+    console.print(
+        f"done: chain {result.chain_id}, administered by {result.admin}; the service runs against it with "
+        f"LEDGER_CHAIN_BACKEND=jsonrpc LEDGER_CHAIN_RPC_URL={rpc} LEDGER_CHAIN_DATA_DIR={kit}"
+    )
