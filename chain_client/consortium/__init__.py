@@ -3,7 +3,8 @@
 ``init_kit`` generates the kit (keys in encrypted keystores, genesis with the validators in its QBFT
 ``extraData``, each node's configuration, static nodes, allowlists, compose files);
 ``deploy_consortium`` deploys the ledger's contracts to the running network with the banks' accounts;
-``add_bank``/``remove_bank`` and ``validator_votes`` cover a bank joining or leaving.
+``add_bank``/``remove_bank``/``rotate_node_key`` and ``validator_votes`` cover a bank joining, leaving
+or replacing its validator key.
 The command line is ``python -m chain_client consortium --help``; the operator's guide is
 docs/operations.md. Nothing here runs consensus: the network is Besu's.
 """
@@ -28,6 +29,7 @@ from chain_client.consortium.kit import (
     export_node_key,
     init_kit,
     remove_bank,
+    rotate_node_key,
 )
 from chain_client.consortium.network import BankNode, Network, QbftParameters, load_network
 from chain_client.consortium.node_config import OnchainPermissioning
@@ -66,6 +68,7 @@ __all__ = [
     "node_identity",
     "parse_enode",
     "remove_bank",
+    "rotate_node_key",
     "validator_votes",
     "votes_needed",
 ]

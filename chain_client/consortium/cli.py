@@ -19,6 +19,7 @@ from chain_client.consortium.kit import (
     export_node_key,
     init_kit,
     remove_bank,
+    rotate_node_key,
 )
 from chain_client.consortium.network import (
     DEFAULT_BLOCK_GAS_LIMIT,
@@ -30,6 +31,8 @@ from chain_client.consortium.network import (
 from chain_client.consortium.votes import (
     VoteStep,
     discard_votes,
+    discards,
+    proposals,
     validator_votes,
     validators_step,
     votes_needed,
@@ -89,7 +92,8 @@ def _print_network(network: Network) -> None:
 
 
 def _print_steps(title: str, steps: list[VoteStep]) -> None:
-    console.print(f"[bold]{title}[/bold]")
+    if title:
+        console.print(f"[bold]{title}[/bold]")
     for step in steps:
         console.print(f"  on {step.voter}'s server:")
         console.print(f"    {step.curl}", markup=False)
@@ -210,6 +214,45 @@ def remove_bank_command(
     remove_bank(kit, name)
     console.print(f"{name} is off every remaining node's static-nodes.json and permissions_config.toml;")
     console.print("restart the remaining nodes one at a time after the vote has taken effect.")
+
+
+@consortium_app.command("rotate-node-key")
+def rotate_node_key_command(
+    kit: KitDir,
+    bank: Annotated[str, typer.Option(help="the bank whose validator (node) key to replace")],
+    password: Password = None,
+    dev_password: DevPassword = False,
+    scrypt_n: ScryptN = 2**18,
+) -> None:
+    """Replace a bank's node key: a new enode and validator address, and the votes that swap them."""
+    rotated = rotate_node_key(kit, bank, _password(password, dev_password, confirm=False), scrypt_n=scrypt_n)
+    others = [b for b in rotated.network.banks if b.name != bank]
+    console.print(f"{bank}: new validator {rotated.bank.validator} (was {rotated.old_validator})")
+    console.print(f"new enode {rotated.bank.enode}", markup=False)
+    console.print(f"old node keystore kept as {rotated.retired_keystore}")
+    validators = len(rotated.network.banks)
+    console.print(
+        f"step 1 needs {votes_needed(validators)} of the {validators} current validators ({bank}'s own node "
+        f"may vote too), step 4 needs {votes_needed(len(others))} of the {len(others)} left"
+    )
+    _print_steps(
+        f"1. the others remove the old validator {rotated.old_validator}:",
+        proposals(rotated.old_validator, others, add=False),
+    )
+    _print_steps("   check until it is gone:", [validators_step()])
+    _print_steps("   then each discards its proposal:", discards(rotated.old_validator, others))
+    console.print(
+        "2. restart the other banks' nodes one at a time (their allowlists now hold the new enode)."
+    )
+    console.print(
+        f"3. on {bank}'s server: move nodes/{bank}/key to the backup, run `consortium node-key`, restart."
+    )
+    _print_steps(
+        f"4. the others add the new validator {rotated.bank.validator}:",
+        proposals(rotated.bank.validator, others, add=True),
+    )
+    _print_steps("   check until it is in:", [validators_step()])
+    _print_steps("   then each discards its proposal:", discards(rotated.bank.validator, others))
 
 
 @consortium_app.command("deploy")

@@ -24,10 +24,11 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 
 from chain_client.consortium.compose import node_compose, rehearsal_compose, render_compose
 from chain_client.consortium.enode import node_identity
@@ -232,6 +233,46 @@ def export_node_key(kit: Path, bank: str, password: str) -> Path:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(text)
     return path
+
+
+@dataclass(frozen=True)
+class RotatedKey:
+    """A validator key rotation: the bank's new node identity and the validator it replaces."""
+
+    network: Network
+    bank: BankNode
+    old_validator: ChecksumAddress
+    retired_keystore: Path
+
+
+def rotate_node_key(kit: Path, bank: str, password: str, *, scrypt_n: int = 2**18) -> RotatedKey:
+    """Give ``bank`` a new node key (a new enode and validator address) and put the new enode on every
+    node's static nodes and allowlists. The old keystore is kept as ``keys/<bank>-node-retired-<n>.json``.
+    The validator set changes by vote (docs/operations.md): the others remove the old address, the node
+    restarts with the new key, the others add the new address."""
+    network = load_network(kit)
+    record = network.bank(bank)
+    store = Keystore(kit / KEYS_DIR, scrypt_n=scrypt_n)
+    current = store.load(node_key_name(bank), password)  # proves the password before anything changes
+    if node_identity(bytes(current.key)).node_id != record.node_id:
+        raise KitInvalid(f"the node keystore of {bank} does not hold the key of its enode in {NETWORK_FILE}")
+    if len(network.banks) < 2:
+        raise KitInvalid("a lone validator cannot rotate its key by vote")
+    try:
+        fresh = store.create(f"{node_key_name(bank)}-next", password)
+    except KeystoreError as exc:
+        raise KitInvalid(f"{exc}: an interrupted rotation? check keys/ by hand") from None
+    keys = kit / KEYS_DIR
+    serial = 1 + sum(1 for _ in keys.glob(f"{node_key_name(bank)}-retired-*.json"))
+    retired = keys / f"{node_key_name(bank)}-retired-{serial}.json"
+    (keys / f"{node_key_name(bank)}.json").rename(retired)
+    (keys / f"{node_key_name(bank)}-next.json").rename(keys / f"{node_key_name(bank)}.json")
+    identity = node_identity(bytes(fresh.key))
+    rotated = replace(record, node_id=identity.node_id, validator=identity.validator)
+    network = network.with_banks(tuple(rotated if b.name == bank else b for b in network.banks))
+    save_network(kit, network)
+    write_kit_files(kit, network)
+    return RotatedKey(network, rotated, record.validator, retired)
 
 
 def _free_rehearsal_host(network: Network) -> str:

@@ -10,6 +10,7 @@ Pending votes are dropped at each epoch transition and re-added by the validator
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chain_client.consortium.network import RPC_PORT, BankNode, Network
@@ -40,22 +41,28 @@ def votes_needed(validator_count: int) -> int:
     return validator_count // 2 + 1
 
 
+def proposals(validator: str, voters: Sequence[BankNode], *, add: bool) -> list[VoteStep]:
+    """Each of ``voters`` proposes adding (``add``) or removing ``validator``."""
+    return [VoteStep(bank.name, "qbft_proposeValidatorVote", (validator, add)) for bank in voters]
+
+
+def discards(validator: str, voters: Sequence[BankNode]) -> list[VoteStep]:
+    """After the change shows in ``qbft_getValidatorsByBlockNumber``, each voter discards its proposal."""
+    return [VoteStep(bank.name, "qbft_discardValidatorVote", (validator,)) for bank in voters]
+
+
+def _others(network: Network, target: BankNode) -> list[BankNode]:
+    return [bank for bank in network.banks if bank.name != target.name]
+
+
 def validator_votes(network: Network, target: BankNode, *, add: bool) -> list[VoteStep]:
     """The proposals every current validator except ``target`` makes (more than half must)."""
-    return [
-        VoteStep(bank.name, "qbft_proposeValidatorVote", (target.validator, add))
-        for bank in network.banks
-        if bank.name != target.name
-    ]
+    return proposals(target.validator, _others(network, target), add=add)
 
 
 def discard_votes(network: Network, target: BankNode) -> list[VoteStep]:
-    """After the change shows in ``qbft_getValidatorsByBlockNumber``, each voter discards its proposal."""
-    return [
-        VoteStep(bank.name, "qbft_discardValidatorVote", (target.validator,))
-        for bank in network.banks
-        if bank.name != target.name
-    ]
+    """The discards of the voters of ``validator_votes``, once the change has taken effect."""
+    return discards(target.validator, _others(network, target))
 
 
 def validators_step() -> VoteStep:

@@ -26,7 +26,7 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 from chain_client import KeystoreError
-from chain_client.consortium import KitInvalid, add_bank, export_node_key, remove_bank
+from chain_client.consortium import KitInvalid, add_bank, export_node_key, remove_bank, rotate_node_key
 from tests.chain_client.consortium.conftest import (
     BANKS,
     CHAIN_ID,
@@ -302,3 +302,36 @@ def test_the_compose_schema_check_does_refuse_a_malformed_compose_file(kit: Gene
     compose["services"]["bank-1"]["imag"] = compose["services"]["bank-1"].pop("image")
     with pytest.raises(jsonschema.ValidationError, match="imag"):
         _compose_validator().validate(compose)
+
+
+def test_a_validator_key_is_rotated_by_removing_the_old_address_and_adding_the_new(tmp_path: Path) -> None:
+    kit = tmp_path / "kit"
+    run_cli(*init_args(kit, "--dev-password"))
+    genesis = (kit / "genesis.json").read_bytes()
+    old = _json(kit / "network.json")["banks"][2]
+    old_key = _decrypt(kit / "keys" / "bank-3-node.json", "welfare-aid development kit")
+    with pytest.raises(KeystoreError, match="wrong password"):
+        rotate_node_key(kit, "bank-3", "not the password", scrypt_n=FAST_SCRYPT)
+    assert _json(kit / "network.json")["banks"][2] == old  # a refused rotation changes nothing
+
+    output = run_cli(
+        "consortium", "rotate-node-key", "--kit", str(kit), "--bank", "bank-3", "--dev-password",
+        "--scrypt-n", str(FAST_SCRYPT),
+    )  # fmt: skip
+    new_key = _decrypt(kit / "keys" / "bank-3-node.json", "welfare-aid development kit")
+    retired = _decrypt(kit / "keys" / "bank-3-node-retired-1.json", "welfare-aid development kit")
+    assert retired == old_key != new_key
+    new = _json(kit / "network.json")["banks"][2]
+    assert (new["validator"], new["node_id"]) == (_address(new_key), _enode_id(new_key))
+    assert new["account"] == old["account"]  # the bank's account does not change
+    remove_old = f'"params": ["{old["validator"]}", false]'
+    add_new = f'"params": ["{new["validator"]}", true]'
+    assert output.count(remove_old) == BANKS - 1
+    assert output.count(add_new) == BANKS - 1
+    assert output.index(remove_old) < output.index(add_new)  # remove first: the others stay a quorum
+    assert "step 1 needs 3 of the 4 current validators" in output
+    for name in NAMES:
+        permissions = tomllib.loads((kit / "nodes" / name / "permissions_config.toml").read_text())
+        assert any(new["node_id"] in enode for enode in permissions["nodes-allowlist"])
+        assert not any(old["node_id"] in enode for enode in permissions["nodes-allowlist"])
+    assert (kit / "genesis.json").read_bytes() == genesis
