@@ -209,9 +209,8 @@ def remove_bank_command(
 ) -> None:
     """A bank leaves: the votes to remove its validator, and its node off every allowlist."""
     before = load_network(kit)
-    bank = before.bank(name)
+    _, bank = remove_bank(kit, name)
     _print_votes(before, bank, add=False)
-    remove_bank(kit, name)
     console.print(f"{name} is off every remaining node's static-nodes.json and permissions_config.toml;")
     console.print("restart the remaining nodes one at a time after the vote has taken effect.")
 

@@ -80,12 +80,13 @@ def besu_permissioning(
     )
 
 
-def _bank_accounts(kit: Path, network: Network, password: str) -> dict[str, LocalAccount]:
-    accounts = {bank.name: bank_account(kit, bank.name, password) for bank in network.banks}
-    for bank in network.banks:
-        if accounts[bank.name].address != bank.account:
-            raise KitInvalid(f"the account keystore of {bank.name} does not match network.json")
-    return accounts
+def _admin_account(kit: Path, network: Network, password: str) -> LocalAccount:
+    """The first bank's account: the only key the deployment needs (the others' addresses are public)."""
+    first = network.banks[0]
+    account = bank_account(kit, first.name, password)
+    if account.address != first.account:
+        raise KitInvalid(f"the account keystore of {first.name} does not match network.json")
+    return account
 
 
 def deploy_consortium(
@@ -96,13 +97,14 @@ def deploy_consortium(
     report: Callable[[str], None] = lambda _: None,
     receipt_timeout: float = 60.0,
 ) -> ConsortiumDeployment:
-    """Deploy (or reuse) the ledger on the node at ``rpc_url`` with the kit's bank accounts.
+    """Deploy (or reuse) the ledger on the node at ``rpc_url``: the first bank signs with its account
+    key (``password`` decrypts its keystore); every bank's account, from ``network.json``, gets its role.
 
     Raises ``DeploymentMismatch`` if the node's chain id is not the kit's, ``KeystoreError`` on a wrong
     password, ``ContractReverted`` if the chain refuses a step (nothing after it is sent).
     """
     network = load_network(kit)
-    accounts = _bank_accounts(kit, network, password)
+    admin = _admin_account(kit, network, password)
     settings = ChainSettings(
         backend="jsonrpc", rpc_url=rpc_url, data_dir=kit, receipt_timeout_s=receipt_timeout
     )
@@ -113,7 +115,6 @@ def deploy_consortium(
                 f"the node at {rpc_url} is chain {client.chain_id}, the kit is chain {network.chain_id}"
             )
         admin_bank = network.banks[0]
-        admin = accounts[admin_bank.name]
         addresses = load_deployment(settings.deployment_path, client)
         ledger: Ledger
         if addresses is None:

@@ -115,7 +115,8 @@ class Network:
 
     @property
     def fault_tolerance(self) -> int:
-        """How many validators may fail with the network still making blocks: f with n >= 3f + 1."""
+        """How many validators may misbehave (Byzantine faults) with the network still safe and live:
+        the largest f with n >= 3f + 1. (Besu needs the seals of ceil(2n/3) validators per block.)"""
         return (len(self.banks) - 1) // 3
 
     def to_json(self) -> dict[str, Any]:
