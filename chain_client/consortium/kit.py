@@ -173,10 +173,29 @@ def node_dir(kit: Path, bank: str) -> Path:
     return kit / NODES_DIR / bank
 
 
+DEPLOYMENT_FILE = "deployment.json"
+
+
+def recorded_permissioning(kit: Path) -> OnchainPermissioning | None:
+    """Besu on-chain permissioning as ``consortium deploy`` recorded it in ``deployment.json``, if any."""
+    try:
+        record = json.loads((kit / DEPLOYMENT_FILE).read_text()).get("besuPermissioning")
+    except FileNotFoundError:
+        return None
+    if not record:
+        return None
+    return OnchainPermissioning(
+        accounts_contract=record["accountsContract"],
+        nodes_contract=record["nodesContract"],
+        nodes_contract_version=record["nodesContractVersion"] or 2,
+    )
+
+
 def write_kit_files(kit: Path, network: Network, onchain: OnchainPermissioning | None = None) -> None:
-    """(Re)render every file derived from ``network``; with ``onchain``, also each node's
-    ``config.onchain.toml``. The genesis is the same bytes every time (it depends only on the
-    genesis validators and parameters, which never change after ``init``)."""
+    """(Re)render every file derived from ``network``; with ``onchain`` (by default what the deployment
+    record says), also each node's ``config.onchain.toml``. The genesis is the same bytes every time (it
+    depends only on the genesis validators and parameters, which never change after ``init``)."""
+    onchain = onchain or recorded_permissioning(kit)
     genesis = json.dumps(build_genesis(network), indent=2) + "\n"
     permissions = render_permissions(network)
     _write(kit / GENESIS_FILE, genesis)

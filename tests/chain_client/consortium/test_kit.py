@@ -335,3 +335,20 @@ def test_a_validator_key_is_rotated_by_removing_the_old_address_and_adding_the_n
         assert any(new["node_id"] in enode for enode in permissions["nodes-allowlist"])
         assert not any(old["node_id"] in enode for enode in permissions["nodes-allowlist"])
     assert (kit / "genesis.json").read_bytes() == genesis
+
+
+def test_once_on_chain_permissioning_is_recorded_every_node_including_a_new_one_gets_its_config(
+    tmp_path: Path,
+) -> None:
+    kit = tmp_path / "kit"
+    run_cli(*init_args(kit, "--dev-password"))
+    consortium = "0x" + "ab" * 20
+    record = {"accountsContract": consortium, "nodesContract": consortium, "nodesContractVersion": 2}
+    (kit / "deployment.json").write_text(json.dumps({"chainId": CHAIN_ID, "besuPermissioning": record}))
+    add_bank(kit, "bank-5", "welfare-aid development kit", scrypt_n=FAST_SCRYPT)
+    for name in [*NAMES, "bank-5"]:
+        config = tomllib.loads((kit / "nodes" / name / "config.onchain.toml").read_text())
+        assert config["permissions-accounts-contract-address"] == consortium
+        assert config["permissions-nodes-contract-address"] == consortium
+        assert config["permissions-nodes-contract-version"] == 2
+        assert config["rpc-http-host"] == "127.0.0.1"
