@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -24,7 +26,7 @@ def funded_plan(api: Api, amount: int = 100 * TOKEN) -> int:
     return pool_id
 
 
-def issue(api: Api, pool_id: int, amount: str = "40", **changes: object) -> dict[str, object]:
+def issue(api: Api, pool_id: int, amount: str = "40", **changes: object) -> dict[str, Any]:
     body: dict[str, object] = {"pool_id": pool_id, "payee": CAST.supplier.address, "amount": amount}
     body.update({"document": DOCUMENT, **changes})
     answer = api.http.post("/orders", json=body, headers=api.auth("bank"))
@@ -47,7 +49,7 @@ def test_an_order_is_issued_signed_by_both_parties_and_released_by_the_matcher(a
     world = api.world
     pool_id = funded_plan(api)
     issued = issue(api, pool_id)
-    order_id = str(issued["order"]["order_id"])  # type: ignore[index]
+    order_id = str(issued["order"]["order_id"])
     assert issued["amount"] == {"amount": "40", "decimals": 18, "unit": "dCNY"}
     assert world.ledger.welfare.pools.ledger_of(pool_id).escrowed == 40 * TOKEN
 
@@ -85,7 +87,7 @@ def test_an_order_is_issued_signed_by_both_parties_and_released_by_the_matcher(a
 def test_one_charity_cannot_read_or_sign_another_charitys_order(api: Api, unchanged: Unchanged) -> None:
     pool_id = funded_plan(api)
     issued = issue(api, pool_id)
-    order_id = str(issued["order"]["order_id"])  # type: ignore[index]
+    order_id = str(issued["order"]["order_id"])
     other = api.auth("charity2")
     assert api.http.get("/orders/inbox", headers=other).json()["deliveries"] == []
     sealed = api.http.get(f"/orders/{order_id}/sealed", headers=other)
@@ -135,7 +137,7 @@ def test_the_charity_cancels_an_unsigned_order_and_anyone_expires_a_late_one(
     world = api.world
     pool_id = funded_plan(api)
     first = issue(api, pool_id, "10")
-    first_id = str(first["order"]["order_id"])  # type: ignore[index]
+    first_id = str(first["order"]["order_id"])
     with unchanged:
         by_supplier = api.http.post(f"/orders/{first_id}/cancel", json={}, headers=api.auth("supplier"))
         early = api.http.post(f"/orders/{first_id}/expire", json={}, headers=api.auth("charity"))
@@ -147,8 +149,8 @@ def test_the_charity_cancels_an_unsigned_order_and_anyone_expires_a_late_one(
     assert api.http.get(f"/orders/{first_id}").json()["status"] == "cancelled"
 
     second = issue(api, pool_id, "7")
-    second_id = str(second["order"]["order_id"])  # type: ignore[index]
-    advance_past(world.client, int(second["order"]["deadline"]))  # type: ignore[index]
+    second_id = str(second["order"]["order_id"])
+    advance_past(world.client, int(second["order"]["deadline"]))
     expired = api.http.post(
         f"/orders/{second_id}/expire", json={"order": second["order"]}, headers=api.auth("bob")
     )
@@ -161,7 +163,7 @@ def test_the_charity_cancels_an_unsigned_order_and_anyone_expires_a_late_one(
 def test_the_payee_opens_a_purchase_lot_for_its_order(api: Api, unchanged: Unchanged) -> None:
     pool_id = funded_plan(api)
     issued = issue(api, pool_id)
-    order_id = str(issued["order"]["order_id"])  # type: ignore[index]
+    order_id = str(issued["order"]["order_id"])
     body = {"goods_type": "rice 25 kg", "quantity": 200}
     with unchanged:
         by_charity = api.http.post(f"/orders/{order_id}/purchase-lot", json=body, headers=api.auth("charity"))

@@ -39,7 +39,7 @@ def test_the_regulator_freezes_an_order_and_decides_the_dispute(api: Api, unchan
     world = api.world
     pool_id = funded_plan(api)
     issued = issue(api, pool_id, "30")
-    order_id = str(issued["order"]["order_id"])  # type: ignore[index]
+    order_id = str(issued["order"]["order_id"])
     with unchanged:
         by_charity = api.http.post(
             f"/regulator/orders/{order_id}/freeze", json={"reason": "complaint"}, headers=api.auth("charity")
