@@ -26,8 +26,12 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from api.core.platform import Platform
 from api.main import create_app
+from chain_client.client import ChainClient
 from chain_client.config import Settings, load_settings
+from chain_client.connect import connect, open_embedded_node
+from chain_client.embedded.rpc_server import RpcServer
 from chain_client.logs import configure_logging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The welfare-aid ledger's HTTP service.")
@@ -135,20 +139,20 @@ def _print_urls(settings: Settings, rpc_url: str, registry_url: str) -> None:
     console.print(table)
 
 
-def _bootstrap(settings: Settings, demo: bool) -> None:
+def _bootstrap(settings: Settings, client: ChainClient, demo: bool) -> None:
     """Bootstrap the consortium and load the demo data (both idempotent), then print the demo logins."""
-    from api.bootstrap import bootstrap_consortium, load_demo, read_logins  # type: ignore[import-not-found]
-    from chain_client.connect import connect
-
-    client = connect(settings.chain)
     try:
-        with console.status("bootstrapping the consortium (first start only)"):
-            boot = bootstrap_consortium(settings, client)
-        if demo:
-            with console.status("loading the demo data through the product's own paths (first start only)"):
-                load_demo(boot)
-    finally:
-        client.close()
+        from api.bootstrap import bootstrap_consortium, load_demo, read_logins  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        console.print(
+            "[yellow]this build has no bootstrap (api.bootstrap): the ledger runs without roles or demo data"
+        )
+        return
+    with console.status("bootstrapping the consortium (first start only)"):
+        boot = bootstrap_consortium(settings, client)
+    if demo:
+        with console.status("loading the demo data through the product's own paths (first start only)"):
+            load_demo(boot)
     book = read_logins(settings.data_dir)
     if book is None:
         return
@@ -172,6 +176,14 @@ def _interrupt(*_: object) -> None:
 @app.command()
 def run(
     demo: Annotated[bool, typer.Option(help="load the demo data on first start")] = True,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            "--in-process",
+            help="hold the embedded chain in this process and serve its JSON-RPC from here, instead of "
+            "running the node as a process of its own",
+        ),
+    ] = False,
     exit_after_start: Annotated[
         bool, typer.Option(help="start everything, print, then stop (smoke test)")
     ] = False,
@@ -186,19 +198,49 @@ def run(
     registry_url = f"http://{oracle.service_host}:{oracle.service_port}"
     log_dir = settings.data_dir / "logs"
     children = [
-        ChildProcess("node", ["chain_client", "--log-level", "WARNING", "node"], log_dir, rpc_url, rpc=True),
-        ChildProcess("registry", ["oracle", "registry-service"], log_dir, f"{registry_url}/", rpc=False),
+        ChildProcess("registry", ["oracle", "registry-service"], log_dir, f"{registry_url}/", rpc=False)
     ]
-    with _children(children):
-        _bootstrap(settings, demo)
-        _print_urls(settings, rpc_url, registry_url)
+    if not in_process:
+        children.insert(
+            0,
+            ChildProcess(
+                "node", ["chain_client", "--log-level", "WARNING", "node"], log_dir, rpc_url, rpc=True
+            ),
+        )
+    with _children(children), _chain(settings, in_process) as (client, served_url):
+        _bootstrap(settings, client, demo)
+        _print_urls(settings, served_url or rpc_url, registry_url)
         if exit_after_start:
             return
+        platform = Platform.open(settings, client=client)
         console.print("running; Ctrl-C to stop")
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.run(
-                create_app(settings), host=settings.api.host, port=settings.api.port, log_level="warning"
+                create_app(settings, platform=platform, background=True),
+                host=settings.api.host,
+                port=settings.api.port,
+                log_level="warning",
             )
+
+
+@contextlib.contextmanager
+def _chain(settings: Settings, in_process: bool) -> Iterator[tuple[ChainClient, str | None]]:
+    """A client of the chain: through the node process, or over the embedded chain held here (whose
+    JSON-RPC this process then serves)."""
+    if not in_process:
+        client = connect(settings.chain)
+        try:
+            yield client, None
+        finally:
+            client.close()
+        return
+    node = open_embedded_node(settings.chain)
+    try:
+        client = connect(settings.chain, node=node)
+        with RpcServer(node, settings.chain.rpc_host, settings.chain.rpc_port) as server:
+            yield client, server.url
+    finally:
+        node.close()
 
 
 def main() -> None:

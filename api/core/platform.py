@@ -129,9 +129,10 @@ class Platform:
         )
 
     @classmethod
-    def open(cls, settings: Settings) -> Platform:
-        """Connect to the configured chain and its recorded ledger (raises :class:`LedgerNotDeployed`)."""
-        client = connect(settings.chain)
+    def open(cls, settings: Settings, *, client: ChainClient | None = None) -> Platform:
+        """The platform of the configured chain (or of ``client``'s) and its recorded ledger, with the
+        background loops the settings ask for. Raises :class:`LedgerNotDeployed`."""
+        client = client or connect(settings.chain)
         addresses = load_deployment(settings.chain.deployment_path, client)
         if addresses is None:
             client.close()
