@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from chain_client.embedded.rpc_server import RpcServer
 from chain_client.logs import configure_logging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The welfare-aid ledger's HTTP service.")
-console = Console(stderr=True)
+console = Console(stderr=True, width=max(120, shutil.get_terminal_size().columns))
 
 READY_TIMEOUT_S = 120.0
 

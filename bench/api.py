@@ -37,6 +37,8 @@ CLIENTS = 50
 DONATION = "0.01"
 BENCH_PASSWORD = "bench donors' password"  # noqa: S105 - generated keystores of a throw-away ledger
 START_TIMEOUT_S = 900.0
+STACK = ["api", "--log-level", "WARNING", "run", "--in-process"]
+"""What ``scripts/run`` runs (``python -m api ...``)."""
 
 
 def _free_port() -> int:
@@ -75,7 +77,7 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "--log-level", "WARNING", "run"],
+            [sys.executable, "-m", *STACK],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=self.env,
