@@ -55,6 +55,7 @@ class Stack:
     data_dir: Path
     env: dict[str, str]
     api_url: str
+    rpc_url: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
 
@@ -68,7 +69,7 @@ class Stack:
             "LEDGER_CHAIN__RPC_PORT": str(rpc_port),
             "LEDGER_ORACLE__SERVICE_PORT": str(registry_port),
         }
-        return cls(data_dir, env, f"http://127.0.0.1:{api_port}")
+        return cls(data_dir, env, f"http://127.0.0.1:{api_port}", rpc_url=f"http://127.0.0.1:{rpc_port}")
 
     def __post_init__(self) -> None:
         self.log_path = self.data_dir / "bench-stack.log"
@@ -133,6 +134,8 @@ def _prepare_donors(
             headers=bank,
         ).raise_for_status()
         names.append(name)
+    if payer is not None:
+        payer[0].close()
     return names
 
 
