@@ -119,14 +119,27 @@ def _open_plan(http: httpx.Client, data_dir: Path) -> int:
     raise RuntimeError("the demo data has no open plan to donate to")
 
 
+def _gas_payer(stack: Stack) -> tuple[ChainClient, LocalAccount] | None:
+    """Where the node charges for gas (not a free-gas node), a client and the operator's account to fund
+    the donors with; None where gas is free."""
+    client = ChainClient(JsonRpcBackend(stack.rpc_url))
+    if client.backend.next_base_fee() == 0:
+        client.close()
+        return None
+    return client, operator_account(ChainSettings())
+
+
 def _prepare_donors(
     http: httpx.Client, stack: Stack, bank: dict[str, str], count: int, each: int
 ) -> list[str]:
     keystore = Keystore(stack.data_dir / "keys", scrypt_n=2**10)
+    payer = _gas_payer(stack)
     names = []
     for index in range(count):
         name = f"bench-donor-{index}"
         account = keystore.import_key(name, bytes(Account.create().key), BENCH_PASSWORD)
+        if payer is not None:
+            payer[0].send_value(payer[1], account.address, 10**18)
         http.post(f"/accounts/{account.address}/allow", headers=bank).raise_for_status()
         http.post(
             "/deposit-tokens/mint",
