@@ -30,7 +30,12 @@ from typing import Any
 
 import httpx
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
+from chain_client.backends.jsonrpc import JsonRpcBackend
+from chain_client.client import ChainClient
+from chain_client.config import ChainSettings
+from chain_client.connect import operator_account
 from chain_client.keys import Keystore
 
 CLIENTS = 50
