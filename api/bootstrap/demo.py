@@ -149,7 +149,7 @@ def _certificates(record: RegistryRecord) -> list[bytes]:
     images = []
     for kind in CertificateKind:
         buffer = io.BytesIO()
-        render_certificate(record, kind).save(buffer, format="PNG")
+        render_certificate(record, kind).save(buffer, format="PNG", compress_level=1)
         images.append(buffer.getvalue())
     return images
 

@@ -146,6 +146,19 @@ def proof_of(row: Row[Any]) -> EventProof:
     )
 
 
+def _naming(query: Select[Any], account: str) -> Select[Any]:
+    """``query`` of events narrowed to those naming ``account`` in any argument."""
+    named = (
+        select(event_accounts.c.block_number, event_accounts.c.log_index)
+        .where(event_accounts.c.account == account)
+        .distinct()
+        .subquery()
+    )
+    return query.join(
+        named, and_(named.c.block_number == events.c.block_number, named.c.log_index == events.c.log_index)
+    )
+
+
 def _chain_order(query: Select[Any]) -> Select[Any]:
     return query.order_by(events.c.block_number, events.c.log_index)
 
@@ -276,17 +289,7 @@ class ReadModel:
         query = select(events)
         if account is not None:
             wanted = checksum(account, "account")
-            query = (
-                query.join(
-                    event_accounts,
-                    and_(
-                        event_accounts.c.block_number == events.c.block_number,
-                        event_accounts.c.log_index == events.c.log_index,
-                    ),
-                )
-                .where(event_accounts.c.account == wanted)
-                .distinct()
-            )
+            query = _naming(query, wanted)
         if contract is not None:
             query = query.where(events.c.contract == contract)
         if name is not None:
@@ -541,17 +544,7 @@ class ReadModel:
             raise InvalidQuery(f"unknown order status {status!r}")
         query = select(events).where(events.c.name == "OrderIssued")
         if party is not None:
-            query = (
-                query.join(
-                    event_accounts,
-                    and_(
-                        event_accounts.c.block_number == events.c.block_number,
-                        event_accounts.c.log_index == events.c.log_index,
-                    ),
-                )
-                .where(event_accounts.c.account == checksum(party, "party"))
-                .distinct()
-            )
+            query = _naming(query, checksum(party, "party"))
         if pool_id is not None:
             query = query.where(events.c.pool_id == pool_id)
         query = _chain_order(query)
