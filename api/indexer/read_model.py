@@ -583,9 +583,9 @@ class ReadModel:
             connection,
             (row.args[key] for row in issued for key in ("charity", "payee", "bank")),
         )
-        return [self._order_summary(row, later[row.order_id], names) for row in issued]
+        return [self.order_summary(row, later[row.order_id], names) for row in issued]
 
-    def _order_summary(
+    def order_summary(
         self, row: Row[Any], later: Sequence[Row[Any]], names: dict[str, tuple[str, str | None]]
     ) -> OrderSummary:
         args = row.args

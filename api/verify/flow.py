@@ -14,28 +14,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, and_, select
+from sqlalchemy import Connection, Row, and_, bindparam, select
 
 from api.indexer.amounts import Amount, asset_amount, goods_amount
 from api.indexer.flows import POOL_TOTAL, FlowKind
-from api.indexer.models import EventProof, LotSummary, OrderSummary
+from api.indexer.models import EventProof, OrderSummary
 from api.indexer.read_model import ReadModel, proof_of
 from api.indexer.schema import blocks, events, flow_totals, value_flows
 from api.verify.models import EdgeKind, FlowEdge, FlowGraph, FlowNode, NodeKind
+from chain_client.contracts.resource_tracker import Checkpoint, LotSource, LotStatus
 
 __all__ = ["MAX_MOVE_DEPTH", "FlowBuilder", "split_pro_rata"]
 
 MAX_MOVE_DEPTH: Final = 8
 """How many moves between plans a value is followed through."""
 
-_OUT_KINDS: Final = (
-    FlowKind.LOCKED.value,
-    FlowKind.PAID.value,
-    FlowKind.RETURNED.value,
-    FlowKind.TO_GOVERNMENT.value,
-    FlowKind.MOVED_OUT.value,
-    FlowKind.MOVED_IN.value,
-)
+_CHECKPOINT_STATUS: Final = {
+    Checkpoint.SHIPPED: LotStatus.SHIPPED,
+    Checkpoint.IN_TRANSIT: LotStatus.IN_TRANSIT,
+    Checkpoint.RECEIVED: LotStatus.RECEIVED,
+    Checkpoint.HANDED_TO_BENEFICIARY: LotStatus.HANDED_OVER,
+    Checkpoint.SIGNED_OFF: LotStatus.DELIVERED,
+}
 _CHECKPOINT_EDGES: Final = {
     "shipped": EdgeKind.SHIPPED,
     "in_transit": EdgeKind.IN_TRANSIT,
@@ -43,6 +43,36 @@ _CHECKPOINT_EDGES: Final = {
     "handed_to_beneficiary": EdgeKind.HANDED_TO_BENEFICIARY,
     "signed_off": EdgeKind.SIGNED_OFF,
 }
+
+
+_FLOWS: Final = (
+    select(value_flows, events.c.tx_hash, events.c.contract, events.c.name, events.c.args)
+    .join(
+        events,
+        and_(
+            events.c.block_number == value_flows.c.block_number, events.c.log_index == value_flows.c.log_index
+        ),
+    )
+    .order_by(value_flows.c.block_number, value_flows.c.log_index)
+)
+"""Value flows with the events that record them (the proofs)."""
+_POOL_OUT: Final = _FLOWS.where(
+    value_flows.c.pool_id == bindparam("pool"),
+    value_flows.c.asset == bindparam("asset"),
+    value_flows.c.kind != FlowKind.DONATED.value,
+    value_flows.c.kind != FlowKind.REFUNDED.value,
+)
+_DONOR_REFUNDS: Final = _FLOWS.where(
+    value_flows.c.pool_id == bindparam("pool"),
+    value_flows.c.asset == bindparam("asset"),
+    value_flows.c.kind == FlowKind.REFUNDED.value,
+    value_flows.c.ref == bindparam("donor"),
+)
+_TOTALS: Final = select(flow_totals.c.kind, flow_totals.c.amount).where(
+    flow_totals.c.pool_id == bindparam("pool"),
+    flow_totals.c.asset == bindparam("asset"),
+    flow_totals.c.ref == bindparam("ref"),
+)
 
 
 def split_pro_rata(total: int, weights: Sequence[int]) -> list[int]:
@@ -87,6 +117,8 @@ class FlowBuilder:
         self._edges: list[_PendingEdge] = []
         self._orders_done: set[str] = set()
         self._lots_done: set[int] = set()
+        self._orders: dict[str, list[Row[Any]]] = {}
+        self._checkpoints: dict[int, list[Row[Any]]] = {}
 
     # ------------------------------------------------------------------ graph primitives
 
@@ -105,11 +137,7 @@ class FlowBuilder:
     def plan_node(self, pool_id: int) -> str:
         node_id = f"plan:{pool_id}"
         if node_id not in self._nodes:
-            launched = self.connection.execute(
-                select(events).where(events.c.name == "PlanLaunched", events.c.pool_id == pool_id)
-            ).first()
-            charity = launched.args["charity"] if launched is not None else None
-            self._node(node_id, NodeKind.PLAN, f"plan #{pool_id}", None, pool_id=pool_id, charity=charity)
+            self._node(node_id, NodeKind.PLAN, f"plan #{pool_id}", None, pool_id=pool_id)
         return node_id
 
     def _edge(
@@ -148,39 +176,16 @@ class FlowBuilder:
         self.pool(pool_id, asset, amount - refunded, include_refunds=False)
 
     def _donor_refunds(self, pool_id: int, asset: int, donor: str) -> tuple[int, list[Row[Any]]]:
-        contributed = self.connection.execute(
-            select(flow_totals.c.amount).where(
-                flow_totals.c.pool_id == pool_id,
-                flow_totals.c.asset == str(asset),
-                flow_totals.c.kind == FlowKind.DONATED.value,
-                flow_totals.c.ref == donor,
-            )
-        ).scalar()
-        refunds = list(
-            self.connection.execute(
-                self._flows_query().where(
-                    value_flows.c.pool_id == pool_id,
-                    value_flows.c.asset == str(asset),
-                    value_flows.c.kind == FlowKind.REFUNDED.value,
-                    value_flows.c.ref == donor,
-                )
-            )
+        key = {"pool": pool_id, "asset": str(asset)}
+        totals = {
+            row.kind: int(row.amount) for row in self.connection.execute(_TOTALS, {**key, "ref": donor})
+        }
+        refunds = (
+            list(self.connection.execute(_DONOR_REFUNDS, {**key, "donor": donor}))
+            if totals.get(FlowKind.REFUNDED.value)
+            else []
         )
-        return (int(contributed) if contributed is not None else 0), refunds
-
-    @staticmethod
-    def _flows_query() -> Any:
-        return (
-            select(value_flows, events.c.tx_hash, events.c.contract, events.c.name, events.c.args)
-            .join(
-                events,
-                and_(
-                    events.c.block_number == value_flows.c.block_number,
-                    events.c.log_index == value_flows.c.log_index,
-                ),
-            )
-            .order_by(value_flows.c.block_number, value_flows.c.log_index)
-        )
+        return totals.get(FlowKind.DONATED.value, 0), refunds
 
     @staticmethod
     def _flow_proof(row: Row[Any]) -> EventProof:
@@ -201,24 +206,10 @@ class FlowBuilder:
         rata (None: the plan's own overview, amounts only). ``include_refunds``: whether the pool's refunds to
         its donors take a share (true for value moved in from another plan, which its donors may be refunded)."""
         plan = self.plan_node(pool_id)
-        rows = list(
-            self.connection.execute(
-                self._flows_query().where(
-                    value_flows.c.pool_id == pool_id,
-                    value_flows.c.asset == str(asset),
-                    value_flows.c.kind.in_(_OUT_KINDS),
-                )
-            )
-        )
+        key = {"pool": pool_id, "asset": str(asset)}
+        rows = list(self.connection.execute(_POOL_OUT, key))
         totals = {
-            row.kind: int(row.amount)
-            for row in self.connection.execute(
-                select(flow_totals.c.kind, flow_totals.c.amount).where(
-                    flow_totals.c.pool_id == pool_id,
-                    flow_totals.c.asset == str(asset),
-                    flow_totals.c.ref == POOL_TOTAL,
-                )
-            )
+            row.kind: int(row.amount) for row in self.connection.execute(_TOTALS, {**key, "ref": POOL_TOTAL})
         }
         donated, refunded = totals.get(FlowKind.DONATED.value, 0), totals.get(FlowKind.REFUNDED.value, 0)
         by_kind: dict[str, dict[str, _Bucket]] = defaultdict(dict)
@@ -261,6 +252,7 @@ class FlowBuilder:
                 "share": None if value is None else asset_amount(asset, shares[("held", "")]).model_dump(),
             }
         )
+        self._order_rows(list(locked))
         for order_id, bucket in locked.items():
             order_node = self.order(order_id, with_plan=False)
             self._edge(
@@ -303,8 +295,7 @@ class FlowBuilder:
                 )
         if include_refunds and refunded:
             latest = self.connection.execute(
-                self._flows_query()
-                .where(
+                _FLOWS.where(
                     value_flows.c.pool_id == pool_id,
                     value_flows.c.asset == str(asset),
                     value_flows.c.kind == FlowKind.REFUNDED.value,
@@ -364,23 +355,52 @@ class FlowBuilder:
 
     # ------------------------------------------------------------------ payment orders and lots
 
+    def _order_rows(self, order_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+        """The events of each order (escrow, pools and purchase lots), read in one query for all not yet read."""
+        missing = [order_id for order_id in order_ids if order_id not in self._orders]
+        if missing:
+            for order_id in missing:
+                self._orders[order_id] = []
+            for start in range(0, len(missing), 500):
+                for row in self.connection.execute(
+                    select(events)
+                    .where(events.c.order_id.in_(missing[start : start + 500]))
+                    .order_by(events.c.block_number, events.c.log_index)
+                ):
+                    self._orders[row.order_id].append(row)
+        return {order_id: self._orders[order_id] for order_id in order_ids}
+
+    def _checkpoint_rows(self, lot_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
+        missing = [lot_id for lot_id in lot_ids if lot_id not in self._checkpoints]
+        if missing:
+            for lot_id in missing:
+                self._checkpoints[lot_id] = []
+            for start in range(0, len(missing), 500):
+                for row in self.connection.execute(
+                    select(events)
+                    .where(
+                        events.c.lot_id.in_(missing[start : start + 500]),
+                        events.c.name == "CheckpointRecorded",
+                    )
+                    .order_by(events.c.block_number, events.c.log_index)
+                ):
+                    self._checkpoints[row.lot_id].append(row)
+        return {lot_id: self._checkpoints[lot_id] for lot_id in lot_ids}
+
     def order(self, order_id: str, *, with_plan: bool = True) -> str:
         """Payment order ``order_id``: its node, and (once) its payment, return and purchase lots."""
         node_id = f"order:{order_id}"
         if order_id in self._orders_done:
             return node_id
         self._orders_done.add(order_id)
-        rows = list(
-            self.connection.execute(
-                select(events)
-                .where(events.c.order_id == order_id)
-                .order_by(events.c.block_number, events.c.log_index)
-            )
-        )
+        rows = self._order_rows([order_id])[order_id]
         issued = next((row for row in rows if row.name == "OrderIssued"), None)
         summary: OrderSummary | None = None
         if issued is not None:
-            (summary,) = self.read_model.order_summaries(self.connection, [issued])
+            later = [
+                row for row in rows if row.contract == "PaymentOrderEscrow" and row.name != "OrderIssued"
+            ]
+            summary = self.read_model.order_summary(issued, later, {})
         self._node(
             node_id,
             NodeKind.ORDER,
@@ -410,45 +430,50 @@ class FlowBuilder:
                     self._edge(node_id, payee, EdgeKind.PAID, proof_of(row), amount)
                 elif row.name == "OrderFundsReturned":
                     self._edge(node_id, plan, EdgeKind.RETURNED, proof_of(row), amount)
-        lots = [row for row in rows if row.name == "LotOpened"]
-        if lots and summary is not None:
+        if summary is not None:
             payee = self.account(summary.payee.address, NodeKind.PAYEE)
-            for lot in self.read_model.lot_summaries(self.connection, lots):
-                self.lot(lot, payee)
+            self._lots([row for row in rows if row.name == "LotOpened"], payee)
         return node_id
 
-    def lot(self, lot: LotSummary, origin: str) -> None:
-        """Lot ``lot`` opened from ``origin`` (the payee's or the plan's node), and its custody to the end."""
-        if lot.lot_id in self._lots_done:
+    def _lots(self, opened: Sequence[Row[Any]], origin: str) -> None:
+        checkpoints = self._checkpoint_rows([row.lot_id for row in opened])
+        for row in opened:
+            self.lot(row, checkpoints[row.lot_id], origin)
+
+    def lot(self, opened: Row[Any], checkpoints: Sequence[Row[Any]], origin: str) -> None:
+        """Lot ``opened`` (its ``LotOpened`` row) from ``origin`` (the payee's or the plan's node), and its
+        custody checkpoints to the end."""
+        if opened.lot_id in self._lots_done:
             return
-        self._lots_done.add(lot.lot_id)
+        self._lots_done.add(opened.lot_id)
+        goods = goods_amount(opened.args["goodsType"], int(opened.args["quantity"]))
+        status = LotStatus.STORED
+        for checkpoint in checkpoints:
+            status = _CHECKPOINT_STATUS[Checkpoint(int(checkpoint.args["checkpoint"]))]
         node_id = self._node(
-            f"lot:{lot.lot_id}",
+            f"lot:{opened.lot_id}",
             NodeKind.LOT,
-            f"goods lot #{lot.lot_id}",
+            f"goods lot #{opened.lot_id}",
             None,
-            status=lot.status,
-            goods=lot.goods.model_dump(),
-            source=lot.source,
+            status=status.name.lower(),
+            goods=goods.model_dump(),
+            source=LotSource(int(opened.args["source"])).name.lower(),
         )
-        self._edge(origin, node_id, EdgeKind.LOT_OPENED, lot.opened, lot.goods)
+        self._edge(origin, node_id, EdgeKind.LOT_OPENED, proof_of(opened), goods)
         previous = node_id
-        for step, checkpoint in enumerate(
-            self.read_model.checkpoints(self.connection, [lot.lot_id])[lot.lot_id], 1
-        ):
-            holder = checkpoint.holder.address
+        for step, checkpoint in enumerate(checkpoints, 1):
+            name = Checkpoint(int(checkpoint.args["checkpoint"])).name.lower()
+            holder = checkpoint.args["holder"]
             current = self._node(
-                f"lot:{lot.lot_id}:step:{step}",
+                f"lot:{opened.lot_id}:step:{step}",
                 NodeKind.HOLDER,
-                f"{checkpoint.checkpoint.replace('_', ' ')}: {holder}",
+                f"{name.replace('_', ' ')}: {holder}",
                 holder,
-                checkpoint=checkpoint.checkpoint,
-                by=checkpoint.by.address,
-                evidence_digest=checkpoint.evidence_digest,
+                checkpoint=name,
+                by=checkpoint.args["by"],
+                evidence_digest=checkpoint.args["evidenceDigest"],
             )
-            self._edge(
-                previous, current, _CHECKPOINT_EDGES[checkpoint.checkpoint], checkpoint.proof, lot.goods
-            )
+            self._edge(previous, current, _CHECKPOINT_EDGES[name], proof_of(checkpoint), goods)
             previous = current
 
     def lot_origin(self, lot_id: int) -> None:
@@ -463,8 +488,7 @@ class FlowBuilder:
         elif opened.pledge_id is not None:
             self.pledge(opened.pledge_id)
         else:
-            (lot,) = self.read_model.lot_summaries(self.connection, [opened])
-            self.lot(lot, self.plan_node(opened.pool_id))
+            self._lots([opened], self.plan_node(opened.pool_id))
 
     def pledge(self, pledge_id: int) -> None:
         """A goods pledge: pledged, received by the warehouse (the gift counts), its lot's custody to the end."""
@@ -500,9 +524,7 @@ class FlowBuilder:
                     proof_of(row),
                     goods_amount(goods_type, int(row.args["amount"])),
                 )
-        lots = [row for row in rows if row.name == "LotOpened"]
-        for lot in self.read_model.lot_summaries(self.connection, lots):
-            self.lot(lot, plan)
+        self._lots([row for row in rows if row.name == "LotOpened"], plan)
 
     # ------------------------------------------------------------------ refunds, moves, transfers
 
@@ -560,6 +582,16 @@ class FlowBuilder:
 
     def graph(self) -> FlowGraph:
         """The nodes (named from the directory) and the edges (with their blocks' times)."""
+        plan_ids = [
+            node["details"]["pool_id"] for node in self._nodes.values() if node["kind"] is NodeKind.PLAN
+        ]
+        if plan_ids:
+            for row in self.connection.execute(
+                select(events.c.pool_id, events.c.args).where(
+                    events.c.name == "PlanLaunched", events.c.pool_id.in_(plan_ids)
+                )
+            ):
+                self._nodes[f"plan:{row.pool_id}"]["details"]["charity"] = row.args["charity"]
         addresses = {node["address"] for node in self._nodes.values() if node["address"]}
         charities = {node["details"].get("charity") for node in self._nodes.values()} - {None}
         names = self.read_model.names(self.connection, [*addresses, *charities])

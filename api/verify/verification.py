@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from api.indexer.amounts import asset_amount
-from api.indexer.read_model import InvalidQuery, ReadModel, hash32
-from api.indexer.schema import events
+from api.indexer.models import BlockRef
+from api.indexer.read_model import InvalidQuery, ReadModel, event_record, hash32
+from api.indexer.schema import blocks, events, transactions
 from api.verify.errors import InvalidTransactionHash, TransactionNotIndexed
 from api.verify.flow import FlowBuilder
 from api.verify.models import EdgeKind, TransactionKind, Verification
@@ -69,6 +70,18 @@ _KINDS: Final[tuple[tuple[str, TransactionKind], ...]] = (
 )
 
 
+_TRANSACTION: Final = (
+    select(transactions, blocks.c.hash, blocks.c.timestamp)
+    .join(blocks, blocks.c.number == transactions.c.block_number)
+    .where(transactions.c.tx_hash == bindparam("tx"))
+)
+_EVENTS_OF: Final = (
+    select(events)
+    .where(events.c.tx_hash == bindparam("tx"))
+    .order_by(events.c.block_number, events.c.log_index)
+)
+
+
 def classify(rows: Sequence[Row[Any]]) -> tuple[TransactionKind, Row[Any] | None]:
     """What a transaction with these events was, and the event that says so (None: no ledger event)."""
     by_name: dict[str, Row[Any]] = {}
@@ -101,8 +114,8 @@ def verify_transaction(read_model: ReadModel, tx_hash: str) -> Verification:
 
 
 def _verify(read_model: ReadModel, connection: Connection, tx_hash: str, as_of: int | None) -> Verification:
-    record = read_model.transaction_in(connection, tx_hash, as_of)
-    if record is None:
+    transaction = connection.execute(_TRANSACTION, {"tx": tx_hash}).first()
+    if transaction is None:
         raise TransactionNotIndexed(tx_hash, as_of)
     rows = list(
         connection.execute(
@@ -118,11 +131,13 @@ def _verify(read_model: ReadModel, connection: Connection, tx_hash: str, as_of: 
         tx_hash=tx_hash,
         kind=kind,
         summary=summary,
-        block=record.block,
-        sender=record.sender,
-        recipient=record.recipient,
-        recipient_contract=record.recipient_contract,
-        events=record.events,
+        block=BlockRef(
+            number=transaction.block_number, hash=transaction.hash, timestamp=transaction.timestamp
+        ),
+        sender=transaction.sender,
+        recipient=transaction.recipient,
+        recipient_contract=next((row.contract for row in rows if row.address == transaction.recipient), None),
+        events=[event_record(row) for row in rows],
         flow=builder.graph(),
         as_of_block=as_of,
     )
