@@ -19,14 +19,17 @@ booleans as booleans, structs as objects keyed by component name, arrays as arra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, cast
 
+from eth_abi.abi import decode as abi_decode
 from eth_typing import ChecksumAddress
-from eth_utils import to_checksum_address
+from eth_utils import event_abi_to_log_topic, to_checksum_address
 
-from chain_client.abi import AbiEntry, ContractAbi
+from chain_client.abi import AbiEntry, ContractAbi, _abi_type, _is_dynamic, _normalise
 from chain_client.client import ChainClient
 from chain_client.types import Log
 
@@ -37,6 +40,84 @@ _LOT_SOURCE_PLEDGE: Final = 1
 _LOT_SOURCE_PURCHASE: Final = 2
 _INT64_MAX: Final = 2**63 - 1
 _ZERO_ADDRESS: Final = "0x" + "00" * 20
+
+
+@lru_cache(maxsize=1 << 16)
+def checksummed(raw: bytes) -> ChecksumAddress:
+    """The EIP-55 form of a 20-byte address (cached: the same accounts recur in every block)."""
+    return to_checksum_address(raw)
+
+
+_UINT = re.compile(r"uint(\d*)$")
+_INT = re.compile(r"int(\d*)$")
+_BYTES_N = re.compile(r"bytes(\d+)$")
+
+
+def _word_decoder(abi_type: str) -> Callable[[bytes], Any] | None:
+    """A decoder of one 32-byte ABI word of a static scalar type, or None for other types."""
+    if _UINT.match(abi_type):
+        return lambda word: int.from_bytes(word, "big")
+    if _INT.match(abi_type):
+        return lambda word: int.from_bytes(word, "big", signed=True)
+    if abi_type == "address":
+        return lambda word: checksummed(word[12:])
+    if abi_type == "bool":
+        return lambda word: word[31] == 1
+    found = _BYTES_N.match(abi_type)
+    if found:
+        size = int(found.group(1))
+        return lambda word: word[:size]
+    return None
+
+
+class _EventDecoder:
+    """Decodes one event's logs: static scalar words directly (the common case, and every topic), anything
+    else (structs, arrays, strings) with eth-abi; the same values as ``ContractAbi.decode_log`` gives."""
+
+    def __init__(self, entry: AbiEntry) -> None:
+        self.name: str = entry["name"]
+        self.entry = entry
+        self.indexed = [item for item in entry["inputs"] if item.get("indexed")]
+        self.plain = [item for item in entry["inputs"] if not item.get("indexed")]
+        self._topic_decoders = [
+            (
+                item["name"],
+                None if _is_dynamic(item["type"]) else _word_decoder(_abi_type(item)),
+                _abi_type(item),
+            )
+            for item in self.indexed
+        ]
+        plain_decoders = [_word_decoder(_abi_type(item)) for item in self.plain]
+        self._fast_plain = (
+            [(item["name"], decoder) for item, decoder in zip(self.plain, plain_decoders, strict=True)]
+            if all(decoder is not None for decoder in plain_decoders)
+            else None
+        )
+        self._plain_types = [_abi_type(item) for item in self.plain]
+
+    def decode(self, log: Log) -> dict[str, Any] | None:
+        if len(log.topics) - 1 != len(self.indexed):
+            return None  # same signature, different indexing: not this event
+        args: dict[str, Any] = {}
+        for (name, decoder, abi_type), topic in zip(self._topic_decoders, log.topics[1:], strict=True):
+            if decoder is not None:
+                args[name] = decoder(topic)
+            elif _is_dynamic(abi_type):
+                args[name] = topic  # only the hash of a dynamic value is in a topic
+            else:
+                args[name] = _normalise(abi_type, abi_decode([abi_type], topic)[0])
+        if self._fast_plain is not None:
+            if len(log.data) != 32 * len(self._fast_plain):
+                return None
+            for index, (name, word_decoder) in enumerate(self._fast_plain):
+                args[name] = cast(Callable[[bytes], Any], word_decoder)(
+                    log.data[32 * index : 32 * index + 32]
+                )
+        else:
+            values = abi_decode(self._plain_types, log.data)
+            for item, abi_type, value in zip(self.plain, self._plain_types, values, strict=True):
+                args[item["name"]] = _normalise(abi_type, value)
+        return args
 
 
 def hex32(value: bytes) -> str:
@@ -111,7 +192,7 @@ def _accounts(entry: AbiEntry, values: Mapping[str, Any]) -> tuple[tuple[str, Ch
             continue
         for address in candidates:
             if address != _ZERO_ADDRESS and (name, address) not in found:
-                found.append((name, to_checksum_address(address)))
+                found.append((name, address))
     return tuple(found)
 
 
@@ -123,10 +204,16 @@ class EventCatalog:
         keeps them. Raises ``ArtifactNotFoundError`` for a name that is not a compiled contract."""
         self.contracts: dict[ChecksumAddress, str] = {}
         self._abis: dict[ChecksumAddress, ContractAbi] = {}
+        self._decoders: dict[ChecksumAddress, dict[bytes, _EventDecoder]] = {}
         for name, address in addresses.items():
-            checksummed = to_checksum_address(address)
-            self.contracts[checksummed] = name
-            self._abis[checksummed] = client.abi(name)
+            contract = to_checksum_address(address)
+            abi = client.abi(name)
+            self.contracts[contract] = name
+            self._abis[contract] = abi
+            self._decoders[contract] = {
+                event_abi_to_log_topic(cast(Any, entry)): _EventDecoder(entry)
+                for entry in abi.events_by_name.values()
+            }
 
     @property
     def addresses(self) -> tuple[ChecksumAddress, ...]:
@@ -146,18 +233,19 @@ class EventCatalog:
 
     def decode(self, log: Log) -> IndexedEvent | None:
         """The log as an indexed event, or None if it is not an event of the contract that emitted it."""
-        abi = self._abis.get(log.address)
-        if abi is None:
+        decoders = self._decoders.get(log.address)
+        if decoders is None or not log.topics or log.topics[0] not in decoders:
             return None
-        decoded = abi.decode_log(log)
+        decoder = decoders[log.topics[0]]
+        decoded = decoder.decode(log)
         if decoded is None:
             return None
-        entry = abi.events_by_name[decoded.name]
-        values = decoded.args
+        entry = decoder.entry
+        values = decoded
         pool_id = next((_small(values[key]) for key in _POOL_KEYS if key in values), None)
         order_id = hex32(values["orderId"]) if isinstance(values.get("orderId"), bytes) else None
         pledge_id = _small(values.get("pledgeId")) or None
-        if decoded.name == "LotOpened" and isinstance(values.get("sourceRef"), bytes):
+        if decoder.name == "LotOpened" and isinstance(values.get("sourceRef"), bytes):
             if values.get("source") == _LOT_SOURCE_PURCHASE:
                 order_id = hex32(values["sourceRef"])
             elif values.get("source") == _LOT_SOURCE_PLEDGE:
@@ -169,7 +257,7 @@ class EventCatalog:
             tx_index=log.transaction_index,
             contract=self.contracts[log.address],
             address=log.address,
-            name=decoded.name,
+            name=decoder.name,
             args=json_args(entry, values),
             values=values,
             pool_id=pool_id,

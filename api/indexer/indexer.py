@@ -28,11 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
-from eth_utils import to_checksum_address
 from sqlalchemy import Engine
 
 from api.indexer import store
-from api.indexer.catalog import EventCatalog, IndexedEvent, hex32
+from api.indexer.catalog import EventCatalog, IndexedEvent, checksummed, hex32
 from api.indexer.database import open_engine, read_transaction, write_transaction
 from api.indexer.errors import ChainChangedWhileReading, ReadModelMismatch
 from chain_client.client import ChainClient
@@ -272,8 +271,8 @@ class Indexer:
                 tx_hash=event.tx_hash,
                 block_number=event.block_number,
                 tx_index=event.tx_index,
-                sender=to_checksum_address(raw["from"]),
-                recipient=None if recipient is None else to_checksum_address(recipient),
+                sender=checksummed(bytes.fromhex(raw["from"][2:])),
+                recipient=None if recipient is None else checksummed(bytes.fromhex(recipient[2:])),
             )
         return list(rows.values())
 

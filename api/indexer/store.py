@@ -10,8 +10,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
 from api.indexer.catalog import IndexedEvent
 from api.indexer.flows import FlowKind, FlowRow, TotalKey, flow_rows, total_keys
@@ -80,14 +81,11 @@ def write_batch(
     indexed: Sequence[IndexedEvent],
 ) -> None:
     """Insert a contiguous run of blocks with the transactions and events in them."""
-    if block_rows:
-        connection.execute(insert(blocks), [vars(row) for row in block_rows])
-    if transaction_rows:
-        connection.execute(insert(transactions), [vars(row) for row in transaction_rows])
-    if not indexed:
-        return
-    connection.execute(
-        insert(events),
+    _insert_many(connection, blocks, [vars(row) for row in block_rows])
+    _insert_many(connection, transactions, [vars(row) for row in transaction_rows])
+    _insert_many(
+        connection,
+        events,
         [
             {
                 "block_number": event.block_number,
@@ -97,7 +95,7 @@ def write_batch(
                 "contract": event.contract,
                 "address": event.address,
                 "name": event.name,
-                "args": event.args,
+                "args": json.dumps(event.args, separators=(",", ":"), ensure_ascii=False),
                 "pool_id": event.pool_id,
                 "order_id": event.order_id,
                 "lot_id": event.lot_id,
@@ -107,13 +105,15 @@ def write_batch(
             for event in indexed
         ],
     )
-    accounts = [
-        {"account": address, "block_number": event.block_number, "log_index": event.log_index, "arg": arg}
-        for event in indexed
-        for arg, address in event.accounts
-    ]
-    if accounts:
-        connection.execute(insert(event_accounts), accounts)
+    _insert_many(
+        connection,
+        event_accounts,
+        [
+            {"account": address, "block_number": event.block_number, "log_index": event.log_index, "arg": arg}
+            for event in indexed
+            for arg, address in event.accounts
+        ],
+    )
     flows = [row for event in indexed for row in flow_rows(event)]
     if flows:
         connection.execute(
@@ -132,6 +132,21 @@ def write_batch(
             ],
         )
         _add_to_totals(connection, _deltas(flows, sign=1))
+
+
+def _insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` with one driver-level ``executemany`` (the bulk of indexing: SQLAlchemy's per-row parameter
+    processing would cost more than the database). Values must already be in their stored form (JSON as text)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(column) for column in columns)}) "  # noqa: S608 - the schema's own names; values are bound
+        f"VALUES ({', '.join([placeholder] * len(columns))})"
+    )
+    connection.exec_driver_sql(sql, [tuple(row[column] for column in columns) for row in rows])
 
 
 def _deltas(rows: Iterable[FlowRow], *, sign: int) -> dict[TotalKey, tuple[int, int]]:
