@@ -139,6 +139,7 @@ value_flows = Table(
     Column("asset", String(78), nullable=False),
     Column("ref", String(66), nullable=False),
     Column("amount", Uint256, nullable=False),
+    Index("ix_value_flows_pool", "pool_id", "asset", "kind", "ref"),
 )
 
 flow_totals = Table(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from api.bootstrap import MEMBERS, bootstrap_consortium, read_logins
@@ -52,6 +54,15 @@ def test_a_second_bootstrap_changes_nothing(demo_ledger: DemoLedger) -> None:
     assert again.wallets.password == TEST_PASSWORD
 
 
+@pytest.fixture
+def _logging_kept() -> Iterator[None]:
+    """The CLI configures logging for its process; put the test session's configuration back afterwards."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+@pytest.mark.usefixtures("_logging_kept")
 def test_the_admin_cli_grants_allows_and_funds(tmp_path: Path) -> None:
     settings = ledger_settings(tmp_path)
     client = connect(settings.chain)
