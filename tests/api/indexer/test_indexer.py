@@ -7,6 +7,7 @@ reorganisation tests use the session chain of the contract suites (embedded, and
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections import Counter
 
@@ -21,6 +22,7 @@ from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation
 from tests.conftest import ACCOUNTS
 from tests.ledger_support import DemoLedger
+from tests.postgres_support import fresh_postgres_database
 
 
 def _indexer(ledger: DemoLedger, url: str, **options: int) -> Indexer:
@@ -40,7 +42,9 @@ def test_one_cycle_indexes_every_event_of_every_ledger_contract(
 
     assert (report.indexed_to, report.head, report.reorganisations) == (head, head, ())
     assert report.caught_up
-    logs = client.get_logs(from_block=0, to_block=head, addresses=list(demo_ledger.boot.ledger.addresses().values()))
+    logs = client.get_logs(
+        from_block=0, to_block=head, addresses=list(demo_ledger.boot.ledger.addresses().values())
+    )
     assert report.events == len(logs)
     with indexer.engine.connect() as connection:
         stored = {
@@ -91,16 +95,14 @@ def test_a_cycle_takes_bounded_batches_and_the_next_goes_on(
     assert (second.blocks, second.indexed_to) == (30, 59)
     while not indexer.run_once().caught_up:
         pass
-    whole = _indexer(demo_ledger, f"sqlite:///{_tmp_sqlite(database_url)}")
+    whole = _indexer(demo_ledger, _scratch_sqlite_url())
     whole.run_once()
     assert ReadModel(indexer.engine).status().events == ReadModel(whole.engine).status().events
     assert ReadModel(indexer.engine).as_of_block() == head
 
 
-def _tmp_sqlite(database_url: str) -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="whole-") + "/read-model.db"
+def _scratch_sqlite_url() -> str:
+    return f"sqlite:///{tempfile.mkdtemp(prefix='read-model-')}/read-model.db"
 
 
 def test_a_read_model_of_other_contracts_is_refused(demo_ledger: DemoLedger, database_url: str) -> None:
@@ -174,9 +176,7 @@ def test_a_reorganisation_is_rolled_back_to_the_fork_point_and_reindexed(
 
 def _fresh_like(database_url: str) -> str:
     if database_url.startswith("sqlite"):
-        return f"sqlite:///{_tmp_sqlite(database_url)}"
-    from tests.postgres_support import fresh_postgres_database
-
+        return _scratch_sqlite_url()
     return fresh_postgres_database(database_url.rsplit("/", 1)[0] + "/postgres")
 
 
