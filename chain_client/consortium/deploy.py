@@ -26,7 +26,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 
 from chain_client.compiler import load_artifact
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.connect import connect
 from chain_client.consortium.errors import DeploymentMismatch, KitInvalid
 from chain_client.consortium.kit import bank_account, write_kit_files
@@ -105,9 +105,10 @@ def deploy_consortium(
     """
     network = load_network(kit)
     admin = _admin_account(kit, network, password)
-    settings = ChainSettings(
-        backend="jsonrpc", rpc_url=rpc_url, data_dir=kit, receipt_timeout_s=receipt_timeout
-    )
+    settings = load_settings(
+        data_dir=kit,
+        chain=ChainSettings(backend="jsonrpc", rpc_url=rpc_url, receipt_timeout_s=receipt_timeout),
+    ).chain
     client = connect(settings)
     try:
         if client.chain_id != network.chain_id:

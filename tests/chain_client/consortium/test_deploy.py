@@ -27,7 +27,7 @@ from api.orders import (
     OrderRequest,
     open_delivery_store,
 )
-from chain_client import ChainClient, ChainSettings, KeystoreError, connect
+from chain_client import ChainClient, ChainSettings, KeystoreError, connect, load_settings
 from chain_client.anvil import AnvilProcess, start_anvil
 from chain_client.backends import JsonRpcBackend
 from chain_client.config import DEV_OPERATOR_KEY
@@ -112,7 +112,9 @@ def test_the_first_bank_deploys_every_contract_and_every_bank_gets_its_role(chai
     assert all(chain.client.backend.get_code(address) for address in record["contracts"].values())
     assert record["deployedBy"] == "bank-1"
     # The service finds the deployment with the same settings as for anvil: a URL and the kit as data dir.
-    settings = ChainSettings(backend="jsonrpc", rpc_url=chain.node.url, data_dir=chain.kit)
+    settings = load_settings(
+        data_dir=chain.kit, chain=ChainSettings(backend="jsonrpc", rpc_url=chain.node.url)
+    ).chain
     service_client = connect(settings)
     try:
         assert load_deployment(settings.deployment_path, service_client) == record["contracts"]
