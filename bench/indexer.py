@@ -21,6 +21,7 @@ most twice its value at 10k. The read model is SQLite in a temporary directory.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -296,3 +297,4 @@ def run(quick: bool) -> dict[str, object]:
         return figures
     finally:
         client.close()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -8,6 +8,7 @@ of each suite; the build is cached, so the session builds it once whichever suit
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ def demo_ledger() -> Iterator[DemoLedger]:
     yield _built[0]
     _built.clear()
     client.close()
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
 
 
 def copy_directory(ledger: DemoLedger, engine: Engine) -> None:
