@@ -8,6 +8,7 @@ BENCHMARKS: dict[str, str] = {
     "api": "bench.api",
     "chain": "bench.chain",
     "gas": "bench.gas",
+    "indexer": "bench.indexer",
     "ocr": "bench.ocr",
     "orders": "bench.orders",
     "pools": "bench.pools",

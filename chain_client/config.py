@@ -174,6 +174,26 @@ class ApiSettings(Section):
         return f"sqlite:///{self.data_dir / 'api.db'}"
 
 
+class IndexerSettings(Section):
+    """The read model the indexer keeps of the chain's events (``LEDGER_INDEXER__*``)."""
+
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL (sqlite:///... or postgresql+psycopg://...); default: SQLite in the data directory",
+    )
+    batch_blocks: int = Field(500, gt=0, le=100_000, description="most blocks read and written per batch")
+    max_batches_per_cycle: int = Field(
+        20, gt=0, description="batches one run_once() takes before it returns (a bounded catch-up step)"
+    )
+    poll_interval_seconds: float = Field(0.5, gt=0, description="pause of run_forever() when caught up")
+    start_block: int = Field(0, ge=0, description="first block read into an empty read model")
+
+    @property
+    def url(self) -> str:
+        """The read model's SQLAlchemy URL."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'indexer.db'}"
+
+
 class Settings(BaseSettings):
     """The root: the data directory and one section per package."""
 
@@ -185,6 +205,7 @@ class Settings(BaseSettings):
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     orders: OrderSettings = Field(default_factory=OrderSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    indexer: IndexerSettings = Field(default_factory=IndexerSettings)
 
     def model_post_init(self, context: object, /) -> None:
         for name in type(self).model_fields:
