@@ -142,13 +142,8 @@ def _print_urls(settings: Settings, rpc_url: str, registry_url: str) -> None:
 
 def _bootstrap(settings: Settings, client: ChainClient, demo: bool) -> None:
     """Bootstrap the consortium and load the demo data (both idempotent), then print the demo logins."""
-    try:
-        from api.bootstrap import bootstrap_consortium, load_demo, read_logins  # type: ignore[import-not-found]
-    except ModuleNotFoundError:
-        console.print(
-            "[yellow]this build has no bootstrap (api.bootstrap): the ledger runs without roles or demo data"
-        )
-        return
+    from api.bootstrap import bootstrap_consortium, load_demo, read_logins
+
     with console.status("bootstrapping the consortium (first start only)"):
         boot = bootstrap_consortium(settings, client)
     if demo:

@@ -4,6 +4,7 @@
   ``LedgerDep`` its parts.
 - ``CurrentUser``: the signed-in :class:`~api.core.security.Session` (401 without a valid token).
 - ``Signer``: the unlocked key of a password session (403 ``KeyNotHeld`` for a wallet session).
+- ``ReadModelDep``: the indexer's read model (503 where this process has none).
 - ``roles_required(...)``: a dependency that reads the account's roles from the chain (cached one block)
   and answers 403 ``RoleRequired`` unless it holds one of them.
 """
@@ -21,6 +22,7 @@ from api.core.errors import NotSignedIn, ReadModelUnavailable, RoleRequired
 from api.core.platform import Platform
 from api.core.roles import AccountRoles, Role
 from api.core.security import Session
+from api.indexer import ReadModel
 from chain_client.client import ChainClient
 from chain_client.config import Settings
 from chain_client.deploy import Ledger
@@ -98,10 +100,14 @@ def roles_required(*roles: Role) -> Callable[[AccountRoles], AccountRoles]:
     return check
 
 
-def get_read_model(platform: PlatformDep) -> object:
+def get_read_model(platform: PlatformDep) -> ReadModel:
     if platform.read_model is None:
         raise ReadModelUnavailable("the read model (indexer) does not run in this process")
     return platform.read_model
+
+
+ReadModelDep = Annotated[ReadModel, Depends(get_read_model)]
+"""The indexer's read model: every list and search reads it, and says which block it is as of."""
 
 
 BankRoles = Annotated[AccountRoles, Depends(roles_required(Role.BANK))]

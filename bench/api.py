@@ -8,8 +8,16 @@ clients, each signed in with its own password session, donate to the demo's open
 service answers. Latency is measured per request at the client (``POST /donations`` returns once the
 gift is in a block). Finally it asks ``GET /verify/{tx_hash}`` for donations it made.
 
+Verify-by-hash at 10k and 100k transactions (``--quick``: 1k and 10k) cannot use that stack: its own
+indexer follows the real chain, and mining 100k transactions takes longer than a benchmark should. So the
+second part serves the same app (``create_app``, uvicorn, HTTP on a free port) over a demo ledger on the
+embedded chain whose read model is grown with the indexer benchmark's synthetic donations
+(:class:`bench.indexer.SyntheticChain`: real logs of a demo donation, 100 a block, read by the real indexer),
+and times ``GET /verify/{tx_hash}`` over HTTP at each size.
+
 Figures: ``api_donations_per_s``, ``api_donation_p50_ms``, ``api_donation_p99_ms``, ``api_donation_errors``,
-``api_verify_p50_ms`` (at the chain's size after the run, ``api_verify_transactions``).
+``api_verify_p50_ms`` (through the stack, at its size after the run); ``verify_http`` with ``at_<size>``:
+``p50_ms``, ``p99_ms`` and ``p50_ratio`` (the larger size's p50 over the smaller's).
 """
 
 from __future__ import annotations
@@ -29,19 +37,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from api.bootstrap import bootstrap_consortium, load_demo
+from api.core.platform import Platform
+from api.indexer import EventCatalog, Indexer, ReadModel, open_engine
+from api.main import create_app
+from bench.indexer import PER_BLOCK, SyntheticChain
 from chain_client.backends.jsonrpc import JsonRpcBackend
 from chain_client.client import ChainClient
-from chain_client.config import ChainSettings
-from chain_client.connect import operator_account
+from chain_client.config import ChainSettings, load_settings
+from chain_client.connect import connect, operator_account
 from chain_client.keys import Keystore
 
 CLIENTS = 50
 DONATION = "0.01"
 BENCH_PASSWORD = "bench donors' password"  # noqa: S105 - generated keystores of a throw-away ledger
 START_TIMEOUT_S = 900.0
+VERIFY_SAMPLES = 300
 STACK = ["api", "--log-level", "WARNING", "run", "--in-process"]
 """What ``scripts/run`` runs (``python -m api ...``)."""
 
@@ -242,6 +257,80 @@ def _verify(stack: Stack, tx_hashes: list[str], samples: int) -> dict[str, Any]:
     }
 
 
+def _http_latencies(http: httpx.Client, hashes: list[str]) -> dict[str, float]:
+    for tx_hash in hashes[:20]:
+        http.get(f"/verify/{tx_hash}").raise_for_status()  # warm the statement cache
+    timings = []
+    for tx_hash in hashes:
+        began = time.perf_counter()
+        http.get(f"/verify/{tx_hash}").raise_for_status()
+        timings.append(1000 * (time.perf_counter() - began))
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p99_ms": round(_percentile(timings, 0.99), 2),
+    }
+
+
+def _verify_at_sizes(workdir: Path, sizes: tuple[int, int]) -> dict[str, object]:
+    """``GET /verify`` over HTTP with the read model grown to each size (see the module docstring)."""
+    settings = load_settings(data_dir=workdir / "ledger", chain={"keystore_scrypt_n": 2**10})
+    client = connect(settings.chain)
+    try:
+        print("verify: bootstrap and demo data on the embedded chain", file=sys.stderr)
+        boot = bootstrap_consortium(settings, client, password=BENCH_PASSWORD)
+        record = load_demo(boot, ocr=False)
+        addresses = dict(boot.ledger.addresses())
+        donation = client.backend.get_receipt(
+            bytes.fromhex(record.transactions["donation to the open plan"][2:])
+        )
+        assert donation is not None
+        donor = boot.wallets.keystore.address_of("donor-1")
+        engine = open_engine(f"sqlite:///{workdir / 'verify.db'}")
+        read_model = ReadModel(engine)
+
+        def grow(chain: SyntheticChain) -> None:
+            chain.prepare()
+            synthetic = ChainClient(chain)
+            Indexer(
+                synthetic, engine, EventCatalog(synthetic, addresses), max_batches_per_cycle=10**6
+            ).run_once()
+
+        grow(SyntheticChain(client.backend, donation.logs, donor, 0))
+        real = read_model.status().transactions
+        platform = Platform.build(settings, client, boot.ledger, in_memory=True)
+        platform.read_model = read_model
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(platform=platform), port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        figures: dict[str, object] = {}
+        p50s = []
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+                while http.get("/ledger").status_code != 200:
+                    time.sleep(0.1)
+                for size in sizes:
+                    chain = SyntheticChain(client.backend, donation.logs, donor, (size - real) // PER_BLOCK)
+                    print(f"verify: read model grown to {size} transactions", file=sys.stderr)
+                    grow(chain)
+                    step = max(1, chain.blocks // 60)
+                    hashes = [
+                        "0x" + chain.tx_hash(number, index).hex()
+                        for number in range(chain.real_head + 1, chain.block_number() + 1, step)
+                        for index in range(0, PER_BLOCK, 20)
+                    ][:VERIFY_SAMPLES] + list(record.transactions.values())
+                    latency = _http_latencies(http, hashes)
+                    p50s.append(latency["p50_ms"])
+                    figures[f"at_{size}"] = {"transactions": read_model.status().transactions, **latency}
+        finally:
+            server.should_exit = True
+            thread.join(timeout=30)
+        figures["p50_ratio"] = round(p50s[-1] / p50s[0], 2)
+        return figures
+    finally:
+        client.close()
+
+
 def run(quick: bool) -> dict[str, object]:
     per_client = 4 if quick else 20
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -254,4 +343,5 @@ def run(quick: bool) -> dict[str, object]:
                 figures.update(_verify(stack, tx_hashes, 50 if quick else 200))
         finally:
             stack.stop()
+        figures["verify_http"] = _verify_at_sizes(Path(tmp), (1_000, 10_000) if quick else (10_000, 100_000))
     return figures

@@ -12,7 +12,8 @@ from eth_utils import keccak
 
 from api.core.errors import InvalidInput
 from api.core.platform import Platform
-from api.schemas.common import UINT256_MAX, Amount, to_base_units, to_token_units
+from api.indexer.amounts import Amount, asset_amount, goods_amount
+from api.schemas.common import UINT256_MAX, to_base_units
 from chain_client.contracts import MONEY
 
 MONEY_NAME = "money"
@@ -37,10 +38,10 @@ def decimals_of(platform: Platform, asset: int) -> int:
 
 
 def amount_of(platform: Platform, asset: int, value: int) -> Amount:
-    """``value`` smallest units of ``asset`` as an :class:`Amount`."""
-    decimals = decimals_of(platform, asset)
-    unit = platform.money.symbol if asset == MONEY else f"asset:{asset}"
-    return Amount(amount=to_token_units(value, decimals), decimals=decimals, unit=unit)
+    """``value`` smallest units of ``asset`` as an :class:`Amount` (the read model's shape, so that every
+    answer of the API states amounts alike)."""
+    del platform  # the deposit token's decimals are ERC-20's 18, as the read model states them
+    return asset_amount(asset, value)
 
 
 def money(platform: Platform, value: int) -> Amount:
@@ -59,6 +60,6 @@ def goods_type(ref: str) -> bytes:
     return keccak(text=ref)
 
 
-def goods_amount(kind: bytes, quantity: int) -> Amount:
+def goods_quantity(kind: bytes, quantity: int) -> Amount:
     """A quantity of goods of type ``kind``: whole units."""
-    return Amount(amount=str(quantity), decimals=0, unit="goods:0x" + kind.hex())
+    return goods_amount("0x" + kind.hex(), quantity)

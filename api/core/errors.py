@@ -23,8 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.audit.institution_audit import AttestationNotUsable, AuditError
 from api.core.natspec import error_notice
 from api.documents.store import DocumentNotFound, DocumentStoreError
+from api.indexer import IndexerError, InvalidQuery
 from api.intake.errors import IntakeError, OcrEngineUnavailable
 from api.orders.errors import DeliveryNotFound, EnvelopeUnreadable, OrderError, OrderRejected
+from api.verify import InvalidTransactionHash, TransactionNotIndexed, VerifyError
 from chain_client.errors import (
     BackendUnavailable,
     ContractReverted,
@@ -169,9 +171,9 @@ def _contract_reverted(exc: ContractReverted) -> JSONResponse:
 
 
 def _status_of_domain_error(exc: Exception) -> int:
-    if isinstance(exc, DeliveryNotFound | DocumentNotFound):
+    if isinstance(exc, DeliveryNotFound | DocumentNotFound | TransactionNotIndexed):
         return 404
-    if isinstance(exc, EnvelopeUnreadable):
+    if isinstance(exc, EnvelopeUnreadable | InvalidTransactionHash | InvalidQuery):
         return 422
     if isinstance(exc, OrderRejected | OrderError | AttestationNotUsable | AuditError):
         return 409
@@ -181,6 +183,8 @@ def _status_of_domain_error(exc: Exception) -> int:
         return 422
     if isinstance(exc, OracleError):
         return 409
+    if isinstance(exc, IndexerError):
+        return 503  # the read model cannot answer now (a reorganisation under way, another chain's model)
     return 400
 
 
@@ -223,7 +227,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(ContractReverted, contract_reverted)
-    for family in (OrderError, AuditError, IntakeError, DocumentStoreError, OracleError):
+    for family in (
+        OrderError,
+        AuditError,
+        IntakeError,
+        DocumentStoreError,
+        OracleError,
+        IndexerError,
+        VerifyError,
+    ):
         app.add_exception_handler(family, domain_error)
     app.add_exception_handler(TransactionRejected, node_refused)
     app.add_exception_handler(BackendUnavailable, node_unavailable)

@@ -12,7 +12,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -21,6 +21,7 @@ from api.core.applications import ApplicationRecords
 from api.core.roles import RoleReader
 from api.core.security import SessionManager
 from api.documents.store import DocumentStore
+from api.indexer import ReadModel, open_indexer, open_read_model
 from api.orders.delivery import DeliveryStore, open_delivery_store
 from api.orders.issuance import OrderIssuer
 from api.orders.matcher import OrderMatcher
@@ -68,8 +69,8 @@ class Platform:
     oracles: tuple[LocalAccount, ...]
     record_book: RecordBook
     matcher_account: LocalAccount
-    read_model: Any = None
-    """The indexer's read model, when this process has one (list and search routes need it)."""
+    read_model: ReadModel | None = None
+    """The indexer's read model, when this process has one (list, search and verify routes need it)."""
     background: list[BackgroundLoop] = field(default_factory=list)
     _issuers: dict[str, OrderIssuer] = field(default_factory=dict)
     _money: TokenInfo | None = None
@@ -144,6 +145,9 @@ class Platform:
             f"http://{settings.oracle.service_host}:{settings.oracle.service_port}"
         )
         platform = cls.build(settings, client, ledger_at(client, addresses), registry_source=registry_source)
+        platform.read_model = open_read_model(settings)
+        if settings.api.run_indexer:
+            platform.background.append(open_indexer(settings, client))
         if settings.api.run_matcher:
             platform.background.append(platform.matcher())
         return platform

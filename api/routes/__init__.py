@@ -15,6 +15,7 @@ from api.routes import (
     plans,
     regulator,
     transactions,
+    verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -30,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     lots.router,
     regulator.router,
     transactions.router,
+    verify.router,
 )

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.core.assets import MONEY_NAME, amount_of, asset_id, asset_name, goods_amount, goods_type
+from api.core.assets import MONEY_NAME, amount_of, asset_id, asset_name, goods_quantity, goods_type
 from api.core.errors import ERROR_RESPONSES, NotFound
 from api.core.natspec import describe
 from api.core.platform import Platform
-from api.deps import PlatformDep, Signer
+from api.deps import PlatformDep, ReadModelDep, Signer
+from api.indexer import MAX_PAGE, DonationRecord, Page
 from api.schemas.common import JSON_SAFE_MAX, Address, AsOf, digest_of_text, hex0x, parse_uint, to_base_units
 from api.schemas.donations import (
     AssetDonation,
@@ -31,10 +32,23 @@ router = APIRouter(prefix="/donations", tags=["donations"], responses=ERROR_RESP
 PledgeId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX)]
 
 
+@router.get("", response_model=Page[DonationRecord])
+def list_donations(
+    read_model: ReadModelDep,
+    donor: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$")] = None,
+    pool_id: Annotated[int | None, Query(ge=1, le=JSON_SAFE_MAX)] = None,
+    offset: Annotated[int, Query(ge=0, le=JSON_SAFE_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[DonationRecord]:
+    """Donations from the read model (no sign-in), oldest first, of one donor and/or to one plan, each with
+    its proof; ``as_of_block`` says which block the answer is as of."""
+    return read_model.donations(donor=donor, pool_id=pool_id, offset=offset, limit=limit)
+
+
 def donation_out(platform: Platform, receipt: DonationReceipt, lot_id: int | None = None) -> DonationOut:
     if receipt.form is DonationForm.GOODS:
         kind = receipt.asset.to_bytes(32, "big")
-        asset, amount = hex0x(kind), goods_amount(kind, receipt.amount)
+        asset, amount = hex0x(kind), goods_quantity(kind, receipt.amount)
     else:
         asset, amount = asset_name(receipt.asset), amount_of(platform, receipt.asset, receipt.amount)
     return DonationOut(

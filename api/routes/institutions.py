@@ -5,9 +5,9 @@ government-registry record, and a bank audits the application against it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from api.audit.application import ApplicationIntake
 from api.audit.institution_audit import InstitutionAuditor
@@ -23,9 +23,10 @@ from api.core.errors import (
 from api.core.natspec import describe
 from api.core.platform import Platform
 from api.core.roles import Role
-from api.deps import BankRoles, CurrentUser, PlatformDep, Signer
+from api.deps import BankRoles, CurrentUser, PlatformDep, ReadModelDep, Signer
+from api.indexer import MAX_PAGE, InstitutionSummary, Page
 from api.intake.key_info import FieldName, KeyInformation
-from api.schemas.common import Address, AsOf, Transaction, hex0x
+from api.schemas.common import JSON_SAFE_MAX, Address, AsOf, Transaction, hex0x
 from api.schemas.institutions import (
     ApplicationOut,
     ApplicationRecordOut,
@@ -85,6 +86,22 @@ def _record(platform: Platform, account: str) -> ApplicationRecord:
     if record is None:
         raise NotFound(f"the platform holds no application of {account}")
     return record
+
+
+@router.get("", response_model=Page[InstitutionSummary])
+def list_institutions(
+    read_model: ReadModelDep,
+    kind: Annotated[KindName | None, Query()] = None,
+    status: Annotated[
+        Literal["pending", "approved", "rejected", "suspended", "flagged"] | None, Query()
+    ] = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=100, description="part of the name")] = None,
+    offset: Annotated[int, Query(ge=0, le=JSON_SAFE_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[InstitutionSummary]:
+    """Institutions from the read model (no sign-in), by kind, status or a part of the public name the
+    platform knows; ``as_of_block`` says which block the answer is as of."""
+    return read_model.institutions(kind=kind, status=status, name_contains=name, offset=offset, limit=limit)
 
 
 @router.post(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from api.core.errors import ERROR_RESPONSES, NotFound
 from api.core.natspec import describe
-from api.deps import PlatformDep, Signer
+from api.deps import PlatformDep, ReadModelDep, Signer
+from api.indexer import MAX_PAGE, LotDetail, LotSummary, Page
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, digest_of_text, hex0x
 from api.schemas.lots import CheckpointIn, CheckpointOut, LotOut
 from chain_client.contracts import Checkpoint, LotStatus
@@ -17,6 +18,30 @@ from chain_client.contracts import Checkpoint, LotStatus
 router = APIRouter(prefix="/lots", tags=["lots"], responses=ERROR_RESPONSES)
 
 LotId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX)]
+
+
+@router.get("", response_model=Page[LotSummary])
+def list_lots(
+    read_model: ReadModelDep,
+    pool_id: Annotated[int | None, Query(ge=1, le=JSON_SAFE_MAX)] = None,
+    involving: Annotated[
+        str | None,
+        Query(pattern=r"^0x[0-9a-fA-F]{40}$", description="an account that held or handled the lot"),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=JSON_SAFE_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[LotSummary]:
+    """Goods lots from the read model (no sign-in); ``as_of_block`` says which block the answer is as of."""
+    return read_model.lots(pool_id=pool_id, involving=involving, offset=offset, limit=limit)
+
+
+@router.get("/{lot_id}/history", response_model=LotDetail)
+def lot_history(lot_id: LotId, read_model: ReadModelDep) -> LotDetail:
+    """A lot's checkpoints, each signed by the holder then, with its proof."""
+    found = read_model.lot(lot_id)
+    if found is None:
+        raise NotFound(f"the read model has no lot {lot_id} (as of block {read_model.as_of_block()})")
+    return found
 
 
 @router.get("/{lot_id}", response_model=LotOut)

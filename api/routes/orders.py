@@ -20,7 +20,8 @@ from api.core.assets import amount_of, asset_id, goods_type, units_of
 from api.core.errors import ERROR_RESPONSES, InvalidInput, NotFound, NotYourResource
 from api.core.natspec import describe
 from api.core.platform import Platform
-from api.deps import BankRoles, CurrentUser, PlatformDep, Signer
+from api.deps import BankRoles, CurrentUser, PlatformDep, ReadModelDep, Signer
+from api.indexer import MAX_PAGE, OrderDetail, OrderSummary, Page
 from api.orders import Delivery, OrderEnvelope, OrderParticipant, OrderRejected, OrderRequest
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, hex0x, to_bytes
 from api.schemas.orders import (
@@ -33,6 +34,7 @@ from api.schemas.orders import (
     OrderIssue,
     OrderIssued,
     OrderMessage,
+    OrderStatusName,
     OrderStatusOut,
     PurchaseLot,
     SealedCopy,
@@ -156,6 +158,31 @@ def inbox(
             for d in deliveries
         ],
     )
+
+
+@router.get("", response_model=Page[OrderSummary])
+def list_orders(
+    read_model: ReadModelDep,
+    party: Annotated[
+        str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$", description="the charity, payee or issuing bank")
+    ] = None,
+    pool_id: Annotated[int | None, Query(ge=1, le=JSON_SAFE_MAX)] = None,
+    status: Annotated[OrderStatusName | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0, le=JSON_SAFE_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[OrderSummary]:
+    """Payment orders from the read model (no sign-in: parties, amounts and status are on-chain; the order
+    document stays sealed), optionally of one party, plan or status; ``as_of_block`` says which block."""
+    return read_model.orders(party=party, pool_id=pool_id, status=status, offset=offset, limit=limit)
+
+
+@router.get("/{order_id}/history", response_model=OrderDetail)
+def order_history(order_id: OrderId, read_model: ReadModelDep) -> OrderDetail:
+    """An order's every event (issued, signatures, settlement or mismatch, expiry, dispute) and its lots."""
+    found = read_model.order(order_id)
+    if found is None:
+        raise NotFound(f"the read model has no order {order_id} (as of block {read_model.as_of_block()})")
+    return found
 
 
 @router.get("/{order_id}", response_model=OrderStatusOut)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from api.core.assets import amount_of, asset_id, goods_type, money, units_of
 from api.core.errors import ERROR_RESPONSES, NotFound
 from api.core.natspec import describe
 from api.core.platform import Platform
-from api.deps import BankRoles, CharityRoles, GovernmentRoles, PlatformDep, Signer
+from api.deps import BankRoles, CharityRoles, GovernmentRoles, PlatformDep, ReadModelDep, Signer
+from api.indexer import MAX_PAGE, Page, PlanDetail, PlanSummary
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, digest_of_text, hex0x
 from api.schemas.plans import (
     AssetMovement,
@@ -26,6 +27,7 @@ from api.schemas.plans import (
     PlanLaunch,
     PlanLaunched,
     PlanOut,
+    PlanStatusName,
     RefundClaim,
 )
 from chain_client.contracts import InKindItem, PlanStatus, PlanTerms, UnspentTerms
@@ -34,6 +36,32 @@ from chain_client.contracts.welfare_pools import MONEY
 router = APIRouter(prefix="/plans", tags=["plans"], responses=ERROR_RESPONSES)
 
 PoolId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX, description="the plan's pool id")]
+Offset = Annotated[int, Query(ge=0, le=JSON_SAFE_MAX, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="items per page")]
+AddressQuery = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+@router.get("", response_model=Page[PlanSummary])
+def list_plans(
+    read_model: ReadModelDep,
+    charity: AddressQuery = None,
+    status: Annotated[PlanStatusName | None, Query()] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Page[PlanSummary]:
+    """Relief plans from the read model (no sign-in), by pool id, optionally of one charity or in one status;
+    ``as_of_block`` says which block the answer is as of."""
+    return read_model.plans(charity=charity, status=status, offset=offset, limit=limit)
+
+
+@router.get("/{pool_id}/history", response_model=PlanDetail)
+def plan_history(pool_id: PoolId, read_model: ReadModelDep) -> PlanDetail:
+    """A plan as the read model knows it: its ledgers per asset, goods sought and every event of its
+    history, each with its proof (block, transaction, log index)."""
+    found = read_model.plan(pool_id)
+    if found is None:
+        raise NotFound(f"the read model has no plan {pool_id} (as of block {read_model.as_of_block()})")
+    return found
 
 
 def plan_out(platform: Platform, pool_id: int) -> PlanOut:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from api.core.roles import Role
-from api.schemas.common import Address, Amount, AsOf
+from api.indexer.amounts import Amount
+from api.schemas.common import Address, AsOf
 
 
 class AccountOut(BaseModel):

@@ -1,8 +1,9 @@
 """Shapes every resource shares: addresses, hashes, amounts, transaction receipts, "as of" blocks.
 
 Amounts cross the API as decimal strings in token units, with the token's decimals stated beside them
-(``{"amount": "25.5", "decimals": 18, "unit": "dCNY"}``), never as floats and never as JSON numbers that
-could exceed 2^53; integers that can (uint256 ids) are strings too.
+(:class:`api.indexer.amounts.Amount`: ``{"asset": "0", "unit": "dCNY", "decimals": 18, "value": "25.5",
+"base_units": "25500000000000000000"}``), never as floats and never as JSON numbers that could exceed 2^53;
+integers that can (uint256 ids) are strings too.
 """
 
 from __future__ import annotations
@@ -120,16 +121,6 @@ def parse_uint(value: str, *, field: str) -> int:
     if number > UINT256_MAX:
         raise InvalidInput(f"{field} is larger than uint256")
     return number
-
-
-class Amount(BaseModel):
-    """An amount of an asset: a decimal string in token units, the token's decimals, and its unit."""
-
-    amount: str = Field(description="decimal string in token units", examples=["25.5"])
-    decimals: int = Field(description="decimal places of the unit (18 for the deposit token)", examples=[18])
-    unit: str = Field(
-        description="the asset: the deposit token's symbol, or a welfare asset's id", examples=["dCNY"]
-    )
 
 
 class Transaction(BaseModel):

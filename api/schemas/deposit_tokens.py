@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Address, Amount, AsOf, DecimalAmount, Hash32, Transaction
+from api.indexer.amounts import Amount
+from api.schemas.common import Address, AsOf, DecimalAmount, Hash32, Transaction
 
 
 class TokenOut(BaseModel):

@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from api.indexer.amounts import Amount
 from api.schemas.common import (
     JSON_SAFE_MAX,
     Address,
-    Amount,
     AsOf,
     DecimalAmount,
     Hash32,

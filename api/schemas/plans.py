@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from api.indexer.amounts import Amount
 from api.schemas.common import (
     Address,
-    Amount,
     AsOf,
     DecimalAmount,
     Hash32,

@@ -20,6 +20,7 @@ from eth_utils import keccak
 from fastapi.testclient import TestClient
 
 from api.core.platform import Platform
+from api.indexer import Indexer, ReadModel
 from api.main import create_app
 from chain_client import ChainClient
 from chain_client.config import ApiSettings, ChainSettings, OracleSettings, Settings
@@ -107,6 +108,15 @@ class RouteWorld:
     records: list[RegistryRecord]
     points: int
     """A points asset issued by the supplier (a merchant)."""
+    indexer: Indexer
+    read_model: ReadModel
+
+    def indexed(self) -> ReadModel:
+        """The read model, caught up with the chain (the indexer's ``run_once()`` until it is)."""
+        while True:
+            report = self.indexer.run_once()
+            if report.indexed_to is not None and report.indexed_to >= self.client.block_number():
+                return self.read_model
 
 
 def _register(registry: InstitutionRegistry, who: LocalAccount, kind: InstitutionKind, code: str) -> None:
@@ -182,7 +192,10 @@ def _build_world(client: ChainClient, data_dir: Path) -> RouteWorld:
         ),
         api=ApiSettings(public_url="http://testserver"),
     )
-    return RouteWorld(client, ledger, settings, records, points)
+    indexer = Indexer.from_settings(client, settings.indexer, dict(ledger.addresses()))
+    return RouteWorld(
+        client, ledger, settings, records, points, indexer, ReadModel.open(settings.indexer.url)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -205,7 +218,7 @@ def world(route_world: RouteWorld) -> Iterator[RouteWorld]:
 @pytest.fixture
 def platform(world: RouteWorld, tmp_path: Path) -> Platform:
     settings = world.settings
-    return Platform.build(
+    platform = Platform.build(
         settings,
         world.client,
         world.ledger,
@@ -213,6 +226,8 @@ def platform(world: RouteWorld, tmp_path: Path) -> Platform:
         registry_source=FileRegistryAdapter(settings.oracle.registry_file),
         session_secret=SESSION_SECRET,
     )
+    platform.read_model = world.read_model
+    return platform
 
 
 class Api:

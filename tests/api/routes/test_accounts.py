@@ -34,3 +34,12 @@ def test_a_bank_allow_lists_an_account_and_takes_it_off(api: Api, unchanged: Unc
     assert (by_other_bank.status_code, by_other_bank.json()["error"]) == (403, "ConsortiumNotSponsor")
     assert api.http.post(f"{url}/disallow", headers=api.auth("bank")).status_code == 200
     assert api.http.get(url).json()["allowed"] is False
+
+
+def test_the_read_model_says_how_far_it_has_indexed_and_replays_events(api: Api) -> None:
+    api.world.indexed()
+    status = api.http.get("/ledger/read-model").json()
+    assert status["as_of_block"] == api.world.client.block_number()
+    assert status["events"] > 0
+    granted = api.http.get("/ledger/events", params={"name": "RoleGranted", "limit": 500}).json()["items"]
+    assert CAST.bank.address in str(granted)

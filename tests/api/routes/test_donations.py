@@ -26,14 +26,18 @@ def test_a_donor_gives_money_in_one_call_and_keeps_the_hash(api: Api) -> None:
         "money",
         "money",
     )
-    assert gift["amount"] == {"amount": "12.5", "decimals": 18, "unit": "dCNY"}
+    assert (gift["amount"]["value"], gift["amount"]["decimals"], gift["amount"]["unit"]) == (
+        "12.5",
+        18,
+        "dCNY",
+    )
     receipt = world.client.backend.get_receipt(bytes.fromhex(gift["tx_hash"][2:]))
     assert receipt is not None
     assert receipt.succeeded
     assert receipt.block_number == gift["block_number"]
     assert world.ledger.welfare.pools.ledger_of(pool_id).donated == 12 * TOKEN + TOKEN // 2
     given = api.http.get(f"/donations/contributions/{pool_id}/{CAST.alice.address}").json()
-    assert given["donated"]["amount"] == "12.5"
+    assert given["donated"]["value"] == "12.5"
 
 
 def test_a_donation_that_the_plan_or_the_purse_refuses_changes_nothing(
@@ -65,7 +69,11 @@ def test_a_donor_gives_points(api: Api, unchanged: Unchanged) -> None:
     assert answer.status_code == 201, answer.text
     gift = answer.json()
     assert (gift["form"], gift["asset"]) == ("points", str(world.points))
-    assert gift["amount"] == {"amount": "120", "decimals": 0, "unit": f"asset:{world.points}"}
+    assert (gift["amount"]["value"], gift["amount"]["decimals"], gift["amount"]["unit"]) == (
+        "120",
+        0,
+        "points",
+    )
     with unchanged:
         fraction = api.http.post("/donations/assets", json={**body, "amount": "1.5"}, headers=api.auth("bob"))
         too_many = api.http.post("/donations/assets", json={**body, "amount": "181"}, headers=api.auth("bob"))
@@ -101,8 +109,25 @@ def test_goods_are_pledged_then_signed_for_by_the_warehouse(api: Api, unchanged:
     )
     assert received.status_code == 201, received.text
     gift = received.json()
-    assert (gift["form"], gift["donor"], gift["amount"]["amount"]) == ("goods", CAST.bob.address, "38")
+    assert (gift["form"], gift["donor"], gift["amount"]["value"]) == ("goods", CAST.bob.address, "38")
     assert gift["lot_id"] is not None
     pledge = world.ledger.welfare.pools.pledge_of(pledge_id)
     assert (pledge.status, pledge.received, pledge.lot_id) == (PledgeStatus.RECEIVED, 38, gift["lot_id"])
     assert api.http.get("/donations/pledges/999").status_code == 404
+
+
+def test_donations_are_listed_by_donor_and_plan(api: Api) -> None:
+    world = api.world
+    pool_id = open_plan(world)
+    fund(world, CAST.alice, 5 * TOKEN)
+    gift = api.http.post(
+        "/donations", json={"pool_id": pool_id, "amount": "5"}, headers=api.auth("alice")
+    ).json()
+    world.indexed()
+    page = api.http.get("/donations", params={"donor": CAST.alice.address, "pool_id": pool_id}).json()
+    assert [item["proof"]["tx_hash"] for item in page["items"]] == [gift["tx_hash"]]
+    assert page["items"][0]["amount"]["value"] == "5"
+    assert (
+        api.http.get("/donations", params={"donor": CAST.bob.address, "pool_id": pool_id}).json()["items"]
+        == []
+    )

@@ -118,3 +118,11 @@ def test_an_application_needs_images_and_a_known_kind(api: Api, unchanged: Uncha
     assert garbage.json()["error"] in {"UnreadableImage", "NoKeyInformation"}
     assert api.http.get(f"/institutions/{CAST.applicant.address}/attestation").status_code == 404
     assert api.http.get(f"/institutions/{CAST.applicant.address}").json()["status"] == "none"
+
+
+def test_institutions_are_listed_by_kind(api: Api) -> None:
+    api.world.indexed()
+    charities = api.http.get("/institutions", params={"kind": "charity"}).json()["items"]
+    assert {item["address"] for item in charities} == {CAST.charity.address, CAST.charity2.address}
+    assert {item["status"] for item in charities} == {"approved"}
+    assert api.http.get("/institutions", params={"kind": "bank"}).status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_utils import keccak
 
+from chain_client.contracts import Checkpoint
 from tests.api.routes.conftest import CAST, RICE, Api, Unchanged, open_plan
 
 pytestmark = pytest.mark.api
@@ -54,3 +55,16 @@ def test_only_the_holder_records_and_only_in_order(api: Api, unchanged: Unchange
     assert (signed_off.status_code, signed_off.json()["error"]) == (409, "LotCheckpointOutOfOrder")
     assert (unknown.status_code, unknown.json()["error"]) == (404, "LotUnknown")
     assert api.http.get("/lots/999").status_code == 404
+
+
+def test_lots_are_listed_with_their_checkpoints(api: Api) -> None:
+    lot_id = received_lot(api)
+    api.world.ledger.welfare.tracker.record_checkpoint(
+        CAST.warehouse, lot_id, Checkpoint.SHIPPED, CAST.carrier.address
+    )
+    api.world.indexed()
+    involving = api.http.get("/lots", params={"involving": CAST.carrier.address}).json()["items"]
+    assert [lot["lot_id"] for lot in involving] == [lot_id]
+    history = api.http.get(f"/lots/{lot_id}/history").json()
+    assert [checkpoint["checkpoint"] for checkpoint in history["checkpoints"]] == ["shipped"]
+    assert api.http.get("/lots/999/history").status_code == 404

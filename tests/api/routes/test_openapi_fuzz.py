@@ -48,6 +48,7 @@ def _served(route_world: RouteWorld) -> Iterator[None]:
         registry_source=FileRegistryAdapter(root.oracle.registry_file),
         session_secret=SESSION_SECRET,
     )
+    APP.state.platform.read_model = route_world.indexed()
     with TestClient(APP) as http:
         answer = http.post("/auth/password", json={"organisation": "bank", "password": PASSWORD})
         _TOKENS["bank"] = answer.json()["token"]

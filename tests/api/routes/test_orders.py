@@ -50,7 +50,11 @@ def test_an_order_is_issued_signed_by_both_parties_and_released_by_the_matcher(a
     pool_id = funded_plan(api)
     issued = issue(api, pool_id)
     order_id = str(issued["order"]["order_id"])
-    assert issued["amount"] == {"amount": "40", "decimals": 18, "unit": "dCNY"}
+    assert (issued["amount"]["value"], issued["amount"]["decimals"], issued["amount"]["unit"]) == (
+        "40",
+        18,
+        "dCNY",
+    )
     assert world.ledger.welfare.pools.ledger_of(pool_id).escrowed == 40 * TOKEN
 
     # The charity, with a password session: the platform opens, checks and signs its copy.
@@ -172,3 +176,17 @@ def test_the_payee_opens_a_purchase_lot_for_its_order(api: Api, unchanged: Uncha
     assert opened.status_code == 201, opened.text
     lot = api.http.get(f"/lots/{opened.json()['lot_id']}").json()
     assert (lot["holder"], lot["source"], lot["quantity"]) == (CAST.supplier.address, "purchase", 200)
+
+
+def test_orders_are_listed_by_party_with_their_history(api: Api) -> None:
+    pool_id = funded_plan(api)
+    issued = issue(api, pool_id, "12")
+    order_id = str(issued["order"]["order_id"])
+    api.world.indexed()
+    listed = api.http.get("/orders", params={"party": CAST.supplier.address}).json()["items"]
+    assert [order["order_id"] for order in listed] == [order_id]
+    assert listed[0]["status"] == "issued"
+    assert api.http.get("/orders", params={"party": CAST.charity2.address}).json()["items"] == []
+    history = api.http.get(f"/orders/{order_id}/history").json()
+    assert history["history"][0]["name"] == "OrderIssued"
+    assert api.http.get("/orders/0x" + "11" * 32 + "/history").status_code == 404

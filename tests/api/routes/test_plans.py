@@ -32,7 +32,11 @@ def test_a_charity_launches_a_plan_that_a_bank_audits_open(api: Api) -> None:
     assert answer.json()["purpose_digest"] == "0x" + keccak(text="Flood relief, Xinxiang").hex()
     plan = api.http.get(f"/plans/{pool_id}").json()
     assert (plan["charity"], plan["status"]) == (CAST.charity.address, "launched")
-    assert plan["money_target"] == {"amount": "1000", "decimals": 18, "unit": "dCNY"}
+    assert (
+        plan["money_target"]["value"],
+        plan["money_target"]["decimals"],
+        plan["money_target"]["unit"],
+    ) == ("1000", 18, "dCNY")
     assert plan["in_kind"] == [{"goods_type": "0x" + keccak(text=RICE).hex(), "wanted": 500, "received": 0}]
 
     audit = api.http.post(
@@ -111,7 +115,7 @@ def test_close_then_wind_up_after_the_deadline_then_refund(api: Api, unchanged: 
     before = token.balance_of(CAST.alice.address)
     refund = api.http.post(f"/plans/{pool_id}/refunds", json={}, headers=api.auth("alice"))
     assert refund.status_code == 200, refund.text
-    assert refund.json()["amount"]["amount"] == "10"
+    assert refund.json()["amount"]["value"] == "10"
     assert token.balance_of(CAST.alice.address) == before + 10 * TOKEN
     with unchanged:
         twice = api.http.post(f"/plans/{pool_id}/refunds", json={}, headers=api.auth("alice"))
@@ -133,7 +137,7 @@ def test_unspent_money_moves_to_another_open_plan(api: Api, unchanged: Unchanged
     assert (to_self.status_code, to_self.json()["error"]) == (409, "PoolMoveToSelf")
     moved = api.http.post(f"/plans/{pool_id}/moves", json={"to_pool_id": target}, headers=api.auth("charity"))
     assert moved.status_code == 200, moved.text
-    assert moved.json()["amount"]["amount"] == "3"
+    assert moved.json()["amount"]["value"] == "3"
     assert world.ledger.welfare.pools.ledger_of(target).moved_in == 3 * TOKEN
 
 
@@ -181,7 +185,7 @@ def test_a_transfer_to_a_local_government_is_proposed_confirmed_and_acknowledged
     )
     assert ack.status_code == 200
     transfer = api.http.get(f"/government-transfers/{transfer_id}").json()
-    assert (transfer["status"], transfer["amount"]["amount"]) == ("acknowledged", "5")
+    assert (transfer["status"], transfer["amount"]["value"]) == ("acknowledged", "5")
     assert api.http.get("/government-transfers/77").status_code == 404
 
 
@@ -198,3 +202,20 @@ def test_a_bank_rejects_a_proposed_transfer(api: Api) -> None:
         == 200
     )
     assert api.http.get(f"/government-transfers/{transfer_id}").json()["status"] == "rejected"
+
+
+def test_plans_are_listed_from_the_read_model_as_of_a_block(api: Api) -> None:
+    world = api.world
+    opened = open_plan(world)
+    launched = world.ledger.welfare.pools.launch_plan(CAST.charity2, plan_terms(world.client)).id
+    world.indexed()
+    page = api.http.get("/plans", params={"status": "open"}).json()
+    assert opened in [plan["pool_id"] for plan in page["items"]]
+    assert launched not in [plan["pool_id"] for plan in page["items"]]
+    assert page["as_of_block"] == world.client.block_number()
+    mine = api.http.get("/plans", params={"charity": CAST.charity2.address}).json()["items"]
+    assert [plan["pool_id"] for plan in mine] == [launched]
+    history = api.http.get(f"/plans/{opened}/history").json()
+    assert [event["name"] for event in history["history"]][:2] == ["PlanLaunched", "PlanAudited"]
+    assert api.http.get("/plans/9999/history").status_code == 404
+    assert api.http.get("/plans", params={"status": "nonsense"}).status_code == 422
