@@ -224,7 +224,9 @@ def _chain(settings: Settings, in_process: bool) -> Iterator[tuple[ChainClient, 
     """A client of the chain: through the node process, or over the embedded chain held here (whose
     JSON-RPC this process then serves)."""
     if not in_process:
-        client = connect(settings.chain)
+        # Through the node's URL, never by opening the chain file the node holds.
+        rpc_url = f"http://{settings.chain.rpc_host}:{settings.chain.rpc_port}"
+        client = connect(settings.chain.model_copy(update={"backend": "jsonrpc", "rpc_url": rpc_url}))
         try:
             yield client, None
         finally:
