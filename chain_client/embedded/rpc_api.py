@@ -373,7 +373,7 @@ class EthRpc:
             base_fee = int(block["baseFeePerGas"], 16)
             base_fees.append(hex(base_fee))
             ratios.append(int(block["gasUsed"], 16) / int(block["gasLimit"], 16))
-            if percentiles is not None:
+            if wanted:
                 rewards.append(self._block_rewards(block, base_fee, wanted))
         if count:
             following = self._node.get_block(newest_number + 1) if newest_number < head else None
@@ -386,8 +386,7 @@ class EthRpc:
             "baseFeePerBlobGas": [hex(MIN_BLOB_BASE_FEE)] * len(base_fees),
             "blobGasUsedRatio": [0.0] * len(ratios),
         }
-        if percentiles is not None:
-            history["reward"] = rewards
+        history["reward"] = rewards if wanted else []  # no percentiles asked: an empty list (as anvil)
         return history
 
     def _block_rewards(self, block: rpc_json.RpcObject, base_fee: int, percentiles: list[float]) -> list[str]:
