@@ -472,7 +472,10 @@ class EthRpc:
                 if block is not None:
                     changes.append(block["hash"])
         else:
-            query = self._log_query(installed.criteria)
+            criteria = dict(installed.criteria)
+            if criteria.get("fromBlock") in (None, "latest", "pending", "safe", "finalized"):
+                criteria["fromBlock"] = "earliest"  # "from now on": every block since the last poll
+            query = self._log_query(criteria)
             if query is not None:
                 query = LogQuery(
                     from_block=max(query.from_block, start),
