@@ -237,7 +237,7 @@ def recover_signer(message_digest: bytes, signature: bytes) -> ChecksumAddress:
 # ---------------------------------------------------------------------- reading what others sent
 
 
-def decode_message(struct: StructType, message: Any) -> dict[str, Any]:
+def decode_message(struct: StructType, message: Any, *, where: str = "message") -> dict[str, Any]:
     """The typed values of a received ``message`` (ints, bytes, checksummed addresses, str, bool).
 
     Integers may be JSON numbers, decimal strings or 0x-hex strings and must fit their type; addresses
@@ -245,13 +245,13 @@ def decode_message(struct: StructType, message: Any) -> dict[str, Any]:
     Extra or missing members are refused. Raises :class:`TypedDataInvalid` naming the field.
     """
     if not isinstance(message, Mapping):
-        raise TypedDataInvalid("message", "is not an object")
+        raise TypedDataInvalid(where, "is not an object")
     names = [member.name for member in struct.fields]
     unknown = sorted(set(message) - set(names))
     if unknown:
-        raise TypedDataInvalid("message", f"has members {unknown} that {struct.name} does not")
+        raise TypedDataInvalid(where, f"has members {unknown} that {struct.name} does not")
     return {
-        member.name: _from_json(member, message.get(member.name), f"message.{member.name}")
+        member.name: _from_json(member, message.get(member.name), f"{where}.{member.name}")
         for member in struct.fields
     }
 
@@ -276,7 +276,7 @@ def parse_typed_data(payload: Any, struct: StructType) -> tuple[Domain, dict[str
     if payload.get("primaryType") != struct.name:
         raise TypedDataInvalid("primaryType", f"is {payload.get('primaryType')!r}, not {struct.name!r}")
     raw_domain = payload.get("domain")
-    values = decode_message(EIP712_DOMAIN, raw_domain)
+    values = decode_message(EIP712_DOMAIN, raw_domain, where="domain")
     domain = Domain(
         name=values["name"],
         version=values["version"],
