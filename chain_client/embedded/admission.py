@@ -36,6 +36,7 @@ count only the gapless run, as geth's do.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -179,23 +180,42 @@ TRANSACTION_ALLOWED_SELECTOR: Final = keccak(
 """Besu's ``AccountRulesProxy.transactionAllowed``, which ``Consortium`` implements."""
 
 
+@dataclass(frozen=True)
+class ChainView:
+    """What permissioning needs of the node: a read at the head, the head's number and hash, and whether
+    an account emitted any log in a block range (from the node's log index)."""
+
+    call: Callable[[bytes, bytes], bytes]
+    head: Callable[[], tuple[int, bytes]]
+    logged: Callable[[bytes, int, int], bool]
+
+
 @dataclass
 class AccountPermissioning:
     """Who may send: the Consortium's ``transactionAllowed`` once it exists, the genesis operator before.
 
-    This is Besu's on-chain account permissioning: the node asks the rules contract about every
-    transaction at submission. Before the Consortium is deployed (Besu's bootstrap, when the rules
-    contract is not yet in place) only the genesis operator, who deploys it, may send.
+    This is Besu's on-chain account permissioning: the node asks the rules contract about each sender at
+    submission, against the head block. Before the Consortium is deployed (Besu's bootstrap, when the
+    rules contract is not yet in place) only the genesis operator, who deploys it, may send.
+
+    Answers are remembered per sender until the Consortium emits a log: every change to what
+    ``transactionAllowed`` reads (the allow-list, DEFAULT_ADMIN_ROLE) emits an event (``AccountAllowed``,
+    ``AccountDisallowed``, ``RoleGranted``, ``RoleRevoked``), so a block without a Consortium log leaves
+    every answer as it was, and the EVM call (milliseconds) is made once per sender, not per transaction.
     """
 
     operator: bytes
     """The genesis operator's canonical address."""
     consortium: Callable[[], bytes | None]
     """Where the deployed Consortium is (canonical address), or None before it is deployed."""
+    _answers: dict[bytes, bool] = field(default_factory=dict, init=False, repr=False)
+    _checked_to: tuple[int, bytes] = field(default=(-1, b""), init=False, repr=False)
+    """The head block up to which the remembered answers hold."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def check(self, tx: SignedTransactionAPI, call: Callable[[bytes, bytes], bytes]) -> None:
-        """Raise :class:`SenderNotPermitted` unless ``tx`` may be sent; ``call(to, data)`` runs a read
-        at the head block (a revert or a malformed answer refuses: permissioning fails closed)."""
+    def check(self, tx: SignedTransactionAPI, chain: ChainView) -> None:
+        """Raise :class:`SenderNotPermitted` unless ``tx``'s sender may send (a revert or a malformed
+        answer from the Consortium refuses: permissioning fails closed)."""
         sender: bytes = tx.sender
         rules = self.consortium()
         if rules is None:
@@ -205,10 +225,27 @@ class AccountPermissioning:
                     f"genesis operator {_address(self.operator)} may send"
                 )
             return
+        if not self._allowed(tx, rules, chain):
+            raise SenderNotPermitted(
+                f"{NOT_PERMITTED}: {_address(sender)} is not allowed by the Consortium at {_address(rules)}"
+            )
+
+    def _allowed(self, tx: SignedTransactionAPI, rules: bytes, chain: ChainView) -> bool:
+        head = chain.head()
+        with self._lock:
+            if head != self._checked_to:
+                checked, _ = self._checked_to
+                # A head that did not grow from the checked one (a reverted snapshot) forgets everything.
+                if not 0 <= checked < head[0] or chain.logged(rules, checked + 1, head[0]):
+                    self._answers.clear()
+                self._checked_to = head
+            known = self._answers.get(tx.sender)
+        if known is not None:
+            return known
         data = TRANSACTION_ALLOWED_SELECTOR + abi_encode(
             ["address", "address", "uint256", "uint256", "uint256", "bytes"],
             [
-                _address(sender),
+                _address(tx.sender),
                 _address(tx.to or b"\x00" * 20),
                 tx.value,
                 tx.max_fee_per_gas,
@@ -217,15 +254,16 @@ class AccountPermissioning:
             ],
         )
         try:
-            answer = call(rules, data)
+            answer = chain.call(rules, data)
         except Exception as exc:  # a revert or a missing contract: refuse rather than let anyone in
             raise SenderNotPermitted(
                 f"{NOT_PERMITTED}: the Consortium at {_address(rules)} did not answer ({exc})"
             ) from None
-        if len(answer) != 32 or int.from_bytes(answer, "big") != 1:
-            raise SenderNotPermitted(
-                f"{NOT_PERMITTED}: {_address(sender)} is not allowed by the Consortium at {_address(rules)}"
-            )
+        allowed = len(answer) == 32 and int.from_bytes(answer, "big") == 1
+        with self._lock:
+            if self._checked_to == head:  # not if a block came meanwhile: it may have changed the answer
+                self._answers[tx.sender] = allowed
+        return allowed
 
 
 # ---------------------------------------------------------------------- held (gapped) transactions

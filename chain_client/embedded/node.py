@@ -48,7 +48,7 @@ from chain_client.embedded.free_gas import vm_for_base_fee
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.lock import DirectoryLock
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
-from chain_client.errors import ExecutionReverted, TransactionRejected, TransactionTimeout
+from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +126,7 @@ class EmbeddedNode:
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
         self._directory_lock = DirectoryLock(self.path.parent)
         self._permissioning = permissioning
+        self._chain_view = admission.ChainView(self._permission_call, self._head_id, self._logged)
         self._held = HeldTransactions()
 
         self._write_lock = threading.Lock()
@@ -247,7 +248,7 @@ class EmbeddedNode:
         tx = self._decode(raw)
         admission.check_stateless(tx, chain_id=self.chain_id, block_gas_limit=self._genesis.gas_limit)
         if self._permissioning is not None:
-            self._permissioning.check(tx, self._permission_call)
+            self._permissioning.check(tx, self._chain_view)
         with self._queue:
             if self._closed:
                 raise TransactionRejected("the embedded node is closed")
@@ -270,6 +271,18 @@ class EmbeddedNode:
 
     def _permission_call(self, to: bytes, data: bytes) -> bytes:
         return self.call(CallRequest(to=to, data=data), "latest")
+
+    def _head_id(self) -> tuple[int, bytes]:
+        with self._read_lock:
+            head = self._reader.get_canonical_head()
+            return head.block_number, head.hash
+
+    def _logged(self, account: bytes, from_block: int, to_block: int) -> bool:
+        with self._read_lock:
+            try:
+                return bool(self._read_index.logs(LogQuery(from_block, to_block, addresses=[account])))
+            except LogQueryTooLarge:
+                return True
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
         with self._read_lock:

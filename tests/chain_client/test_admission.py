@@ -226,8 +226,12 @@ def test_account_permissioning_asks_the_consortium() -> None:
         consortium.disallow_account(admin, ACCOUNTS.alice.address)
         with pytest.raises(SenderNotPermitted):
             node.send_raw_transaction(_sign(ACCOUNTS.alice, nonce=1, maxFeePerGas=0, value=0))
+        before = node.snapshot()
         consortium.allow_account(admin, ACCOUNTS.alice.address)
-        _next_goes_through_free(node, ACCOUNTS.alice)
+        _next_goes_through_free(node, ACCOUNTS.alice)  # the answer is remembered...
+        node.revert(before)  # ...until the chain it was read from is no longer the chain
+        with pytest.raises(SenderNotPermitted):
+            node.send_raw_transaction(_sign(ACCOUNTS.alice, nonce=1, maxFeePerGas=0, value=0))
 
 
 def _next_goes_through_free(node: EmbeddedNode, account: LocalAccount) -> None:
