@@ -15,10 +15,12 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from chain_client import ChainLocked, ChainSettings, SenderNotPermitted, connect
@@ -87,6 +89,16 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         process.wait(timeout=60)
 
 
+@contextmanager
+def _cli_logging_restored() -> Iterator[None]:
+    """A CLI configures structlog to print to its (runner's, soon closed) stdout: put it back afterwards."""
+    saved = structlog.get_config()
+    try:
+        yield
+    finally:
+        structlog.configure(**saved)
+
+
 def _fingerprint(data_dir: Path) -> dict[str, str]:
     chain = data_dir / "chain"
     return {
@@ -137,7 +149,8 @@ def test_connect_writes_through_the_running_node_with_free_gas_and_permissioning
 def test_deploy_on_a_recorded_ledger_refuses_and_redoes_nothing(running: RunningNode) -> None:
     record = (running.data_dir / "deployment.json").read_text()
     head = connect(running.settings).block_number()
-    deploy = CliRunner().invoke(chain_cli, ["--log-level", "WARNING", "deploy"], env=running.env)
+    with _cli_logging_restored():
+        deploy = CliRunner().invoke(chain_cli, ["--log-level", "WARNING", "deploy"], env=running.env)
     assert deploy.exit_code == 1
     assert "never redone" in " ".join(deploy.output.split())
     assert (running.data_dir / "deployment.json").read_text() == record
@@ -156,7 +169,8 @@ def test_the_oracle_cli_writes_through_the_running_node(running: RunningNode) ->
         consortium.grant_role(ACCOUNTS.admin, ORACLE_ROLE, oracle.address)
         consortium.allow_account(ACCOUNTS.admin, oracle.address)
     code = read_registry(ensure_registry(running.data_dir / "registry.jsonl"))[0].credit_code
-    attest = CliRunner().invoke(oracle_cli, ["attest", code], env=running.env)
+    with _cli_logging_restored():
+        attest = CliRunner().invoke(oracle_cli, ["attest", code], env=running.env)
     assert attest.exit_code == 0, attest.output
     found = re.search(r"found, attestation\s+(0x[0-9a-f]{64})", attest.output)
     assert found is not None, attest.output
