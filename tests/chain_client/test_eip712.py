@@ -24,6 +24,7 @@ from chain_client.contracts.payment_order_escrow import (
     sign_order,
     typed_data,
 )
+from chain_client.deploy import Foundation
 from oracle.attestation import REGISTRY_ATTESTATION
 from tests.conftest import ACCOUNTS
 
@@ -193,3 +194,15 @@ def test_typed_data_that_is_not_exactly_a_payment_order_is_refused(mutate: Any, 
 def test_a_malformed_signature_is_refused_by_type(signature: bytes) -> None:
     with pytest.raises(eip712.SignatureInvalid):
         recover_order_signer(_order(), signature, CHAIN_ID, ESCROW)
+
+
+def test_a_permit_is_handed_out_as_wallet_safe_typed_data(foundation: Foundation) -> None:
+    token = foundation.deposit_token
+    payload = token.permit_typed_data(ACCOUNTS.alice.address, ACCOUNTS.bob.address, 2**200, 2**63)
+    assert payload["message"]["value"] == str(2**200)
+    assert payload["message"]["deadline"] == str(2**63)
+    assert payload["domain"]["name"] == token.name()
+    types = {name: fields for name, fields in payload["types"].items() if name != "EIP712Domain"}
+    wallet = Account.sign_typed_data(ACCOUNTS.alice.key, payload["domain"], types, payload["message"])
+    v, r, s = token.sign_permit(ACCOUNTS.alice, ACCOUNTS.bob.address, 2**200, 2**63)
+    assert (wallet.v, wallet.r.to_bytes(32, "big"), wallet.s.to_bytes(32, "big")) == (v, r, s)
