@@ -19,7 +19,7 @@ import pytest
 from eth_utils import keccak, to_canonical_address
 
 from chain_client import ChainClient
-from chain_client.anvil import ANVIL_BINARY, AnvilProcess, free_port
+from chain_client.anvil import start_anvil
 from chain_client.backends import JsonRpcBackend
 from chain_client.embedded.node import EmbeddedNode, Genesis
 from chain_client.embedded.rpc_server import RpcServer
@@ -86,41 +86,16 @@ class Twins:
     """Each node's block hashes by number."""
 
 
-def _start_anvil() -> AnvilProcess:
-    import subprocess
-    import time
-
-    import httpx
-
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(ANVIL_BINARY),
-            *("--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID)),
-            *("--hardfork", "prague", "--gas-limit", "60000000", "--base-fee", "0", "--silent"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            httpx.post(
-                url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1
-            )
-            return AnvilProcess(process, url)
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("anvil did not start")
-
-
 @pytest.fixture(scope="module")
 def twins() -> Iterator[Twins]:
     genesis = Genesis(
         chain_id=CHAIN_ID, base_fee=0, alloc={to_canonical_address(ACCOUNTS.admin.address): ADMIN_BALANCE}
     )
-    with _start_anvil() as anvil, EmbeddedNode(None, genesis) as node, RpcServer(node, port=0) as server:
+    with (
+        start_anvil(chain_id=CHAIN_ID, base_fee=0) as anvil,
+        EmbeddedNode(None, genesis) as node,
+        RpcServer(node, port=0) as server,
+    ):
         mirror = JsonRpcBackend(anvil.url)
         client = ChainClient(MirroredBackend(server.url, node, mirror))
         history = build_history(client, node, mirror)
