@@ -13,7 +13,7 @@ os.environ.setdefault("ETH_HASH_BACKEND", "pysha3")
 
 from chain_client.client import ChainClient, PendingTransaction, TxResult
 from chain_client.compiler import Artifact, compile_contracts, load_artifact
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, Settings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
 from chain_client.errors import (
     BackendUnavailable,
@@ -46,6 +46,7 @@ __all__ = [
     "PendingTransaction",
     "Receipt",
     "SenderNotPermitted",
+    "Settings",
     "TransactionFailed",
     "TransactionRejected",
     "TransactionTimeout",
@@ -53,6 +54,7 @@ __all__ = [
     "compile_contracts",
     "connect",
     "load_artifact",
+    "load_settings",
     "open_embedded_node",
     "operator_account",
 ]

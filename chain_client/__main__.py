@@ -1,4 +1,5 @@
-"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys."""
+"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys, and
+the bank consortium's Besu network kit (``consortium``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from rich.table import Table
 
 from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
+from chain_client.consortium.cli import consortium_app
 from chain_client.deploy import Ledger, deploy_ledger, ledger_at, recorded_deployment, save_deployment
 from chain_client.embedded.rpc_server import RpcServer
 from chain_client.errors import ChainClientError
@@ -26,6 +28,7 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(consortium_app, name="consortium")
 console = Console(stderr=True)
 
 
@@ -90,7 +93,7 @@ def node(
     The node holds the chain's data directory exclusively; other processes (``python -m oracle``,
     the API, wallets) write through its JSON-RPC URL.
     """
-    settings = ChainSettings()
+    settings = load_settings().chain
     compile_contracts()
     embedded = open_embedded_node(settings)
     client = connect(settings, node=embedded)
@@ -112,9 +115,9 @@ def node(
 
 @app.command()
 def deploy() -> None:
-    """Deploy the contracts once and record them (LEDGER_CHAIN_BACKEND / LEDGER_CHAIN_RPC_URL; through the
+    """Deploy the contracts once and record them (LEDGER_CHAIN__BACKEND / LEDGER_CHAIN__RPC_URL; through the
     running node when there is one). Refuses when a deployment is already recorded: nothing is redone."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     client = connect(settings)
     try:
         recorded = recorded_deployment(settings.deployment_path, client)
@@ -138,7 +141,7 @@ def keys_create(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create an encrypted keystore for organisation account NAME."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     account = store.create(name, password)
     console.print(f"{name}: {account.address}")
@@ -147,7 +150,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List the keystores and their addresses (no password needed)."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     for name in store.names():
         console.print(f"{name}: {store.address_of(name)}")

@@ -21,7 +21,7 @@ from chain_client.backends.base import Backend
 from chain_client.backends.embedded import EmbeddedBackend
 from chain_client.backends.jsonrpc import JsonRpcBackend
 from chain_client.client import ChainClient
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.embedded.admission import AccountPermissioning
 from chain_client.embedded.node import EmbeddedNode, Genesis
 from chain_client.errors import ChainLocked
@@ -92,7 +92,7 @@ def connect(settings: ChainSettings | None = None, *, node: EmbeddedNode | None 
     With the embedded backend and a node already running on ``settings.data_dir``, the client writes
     through that node's JSON-RPC URL. Raises ``ChainLocked`` if the holder announces no URL.
     """
-    settings = settings or ChainSettings()
+    settings = settings or load_settings().chain
     backend: Backend
     if node is not None:
         backend = EmbeddedBackend(node, owns_node=False)

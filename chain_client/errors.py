@@ -105,7 +105,7 @@ class ChainLocked(ChainClientError):
         who = f"the node running as PID {pid}" if pid is not None else "another process"
         where = f" (JSON-RPC {url})" if url else " (no JSON-RPC endpoint announced)"
         advice = (
-            f"write through its JSON-RPC URL (LEDGER_CHAIN_BACKEND=jsonrpc LEDGER_CHAIN_RPC_URL={url})"
+            f"write through its JSON-RPC URL (LEDGER_CHAIN__BACKEND=jsonrpc LEDGER_CHAIN__RPC_URL={url})"
             if url
             else "stop it first"
         )
@@ -121,4 +121,4 @@ class ChainLocked(ChainClientError):
 class DeploymentMismatch(ChainClientError):
     """A deployment record exists but does not describe this chain (another chain id, another layout,
     or contracts without code). A deployment is recorded once and never silently redone: move the
-    record aside (or point ``LEDGER_CHAIN_DATA_DIR`` elsewhere) to deploy a new ledger."""
+    record aside (or point ``LEDGER_DATA_DIR`` elsewhere) to deploy a new ledger."""

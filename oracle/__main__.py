@@ -16,7 +16,8 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from rich.progress import track
 
-from chain_client import ChainSettings, connect
+from chain_client import ChainSettings, connect, load_settings
+from chain_client.config import OracleSettings
 from chain_client.contracts import InstitutionRegistry
 from chain_client.deploy import load_deployment
 from oracle.bank_feed import (
@@ -26,7 +27,6 @@ from oracle.bank_feed import (
     open_bank_db,
     propose_candidates,
 )
-from oracle.config import OracleSettings
 from oracle.publisher import AttestationPublisher, OracleOperator, RecordBook
 from oracle.recheck import RegistryRecheck
 from oracle.registry.adapters import FileRegistryAdapter
@@ -75,7 +75,7 @@ def registry_service() -> None:
     """Serve the government-registry stand-in (``oracle.registry.service``) over HTTP with uvicorn."""
     import uvicorn
 
-    settings = OracleSettings()
+    settings = load_settings().oracle
     try:
         service = importlib.import_module("oracle.registry.service")
     except ModuleNotFoundError:
@@ -89,8 +89,9 @@ def registry_service() -> None:
 @app.command()
 def attest(codes: Annotated[list[str], typer.Argument(help="unified social credit codes")]) -> None:
     """Read each code's registry record, gather k oracle signatures and record the attestation."""
-    settings = OracleSettings()
-    publisher = _publisher(_registry(ChainSettings()), settings)
+    root = load_settings()
+    settings = root.oracle
+    publisher = _publisher(_registry(root.chain), settings)
     for code in track(codes, description="attesting", console=console):
         published = publisher.publish(code)
         state = "found" if published.record is not None else "absent"
@@ -102,8 +103,9 @@ def recheck(
     once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
 ) -> None:
     """Re-read approved institutions' records, re-attest, flag material changes (loops unless --once)."""
-    settings = OracleSettings()
-    registry = _registry(ChainSettings())
+    root = load_settings()
+    settings = root.oracle
+    registry = _registry(root.chain)
     publisher = _publisher(registry, settings)
     loop = RegistryRecheck(
         registry, publisher, publisher.operators[0].source, publisher.operators[-1].account
@@ -128,7 +130,7 @@ def mine(
     ] = False,
 ) -> None:
     """Mine the bank's customer base for third-party candidates (hospitals, suppliers, logistics)."""
-    settings = OracleSettings()
+    settings = load_settings().oracle
     records = read_registry(ensure_registry(settings.registry_file))
     engine = open_bank_db(settings.bank_db)
     load_customers(engine, generate_customers(records))
@@ -139,7 +141,7 @@ def mine(
         )
     console.print(f"{len(candidates)} candidates")
     if propose:
-        registry = _registry(ChainSettings())
+        registry = _registry(load_settings().chain)
         bank = _account(settings.bank_key.get_secret_value())
         for candidate in track(candidates, description="attesting grades", console=console):
             propose_candidates(registry, bank, [candidate])

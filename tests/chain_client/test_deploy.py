@@ -45,7 +45,7 @@ def test_the_ledger_is_deployed_wired_and_found_from_its_record(tmp_path: Path) 
 
 
 def test_the_node_command_deploys_once_and_resumes(tmp_path: Path) -> None:
-    env = {**os.environ, "LEDGER_CHAIN_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "LEDGER_DATA_DIR": str(tmp_path)}
     command = [
         sys.executable,
         "-m",

@@ -23,15 +23,14 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
-from chain_client import ChainLocked, ChainSettings, SenderNotPermitted, connect
+from chain_client import ChainLocked, ChainSettings, SenderNotPermitted, connect, load_settings
 from chain_client.__main__ import app as chain_cli
 from chain_client.backends import JsonRpcBackend
-from chain_client.config import DEV_OPERATOR_KEY
+from chain_client.config import DEV_OPERATOR_KEY, DEV_ORACLE_KEYS
 from chain_client.contracts import ORACLE_ROLE, Consortium, InstitutionRegistry
 from chain_client.deploy import load_deployment
 from chain_client.embedded.node import EmbeddedNode, Genesis
 from oracle.__main__ import app as oracle_cli
-from oracle.config import DEV_ORACLE_KEYS
 from oracle.registry.dataset import ensure_registry, read_registry
 from tests.conftest import ACCOUNTS
 
@@ -48,7 +47,7 @@ class RunningNode:
 
     @property
     def settings(self) -> ChainSettings:
-        return ChainSettings(data_dir=self.data_dir)
+        return load_settings(data_dir=self.data_dir).chain
 
 
 def _wait_for_url(data_dir: Path, process: subprocess.Popen[str]) -> str:
@@ -70,9 +69,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
     data_dir = tmp_path_factory.mktemp("ledger")
     env = {
         **os.environ,
-        "LEDGER_CHAIN_DATA_DIR": str(data_dir),
-        "LEDGER_ORACLE_REGISTRY_FILE": str(data_dir / "registry.jsonl"),
-        "LEDGER_ORACLE_RECORD_BOOK": str(data_dir / "oracle" / "record-book.json"),
+        "LEDGER_DATA_DIR": str(data_dir),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "chain_client", "--log-level", "WARNING", "node", "--port", "0"],
@@ -188,9 +185,9 @@ def test_two_writing_processes_make_one_chain_and_lose_no_receipt(running: Runni
             consortium.allow_account(ACCOUNTS.admin, writer.address)
     script = (
         "import json, sys\n"
-        "from chain_client import ChainSettings, connect\n"
+        "from chain_client import connect, load_settings\n"
         "from tests.conftest import ACCOUNTS\n"
-        "client = connect(ChainSettings())\n"
+        "client = connect(load_settings().chain)\n"
         f"for _ in range({WRITER_SENDS}):\n"
         "    r = client.send_value(ACCOUNTS.outsider, ACCOUNTS.bob.address, 0)\n"
         "    print(json.dumps([r.transaction_hash.hex(), r.block_number, r.block_hash.hex()]), flush=True)\n"
