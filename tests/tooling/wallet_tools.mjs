@@ -77,7 +77,9 @@ const wallet = new ethers.Wallet(input.senderKey, provider);
 step("send");
 const sent = await token.connect(wallet).transfer(input.recipient, 1n);
 step(`sent ${sent.hash}`);
-const mined = await sent.wait();
+// Not sent.wait(): it checks for the receipt once, then waits for the next block event, and a chain that
+// mines only on demand may have mined the transaction in between, with no further block to come.
+const mined = await until("the receipt", () => provider.getTransactionReceipt(sent.hash));
 step("mined");
 out.sent = { hash: sent.hash, status: mined.status, blockNumber: mined.blockNumber };
 const seenByViem = [];
