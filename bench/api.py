@@ -57,7 +57,7 @@ DONATION = "0.01"
 BENCH_PASSWORD = "bench donors' password"  # noqa: S105 - generated keystores of a throw-away ledger
 START_TIMEOUT_S = 900.0
 VERIFY_SAMPLES = 300
-STACK = ["api", "--log-level", "WARNING", "run", "--in-process"]
+STACK = ["api", "--log-level", "WARNING", "run"]
 """What ``scripts/run`` runs (``python -m api ...``)."""
 
 
