@@ -30,6 +30,7 @@ from chain_client.contracts import DonationForm, DonationReceipt, PledgeStatus
 router = APIRouter(prefix="/donations", tags=["donations"], responses=ERROR_RESPONSES)
 
 PledgeId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX)]
+PERMIT_TTL_SECONDS = 3_600
 
 
 @router.get("", response_model=Page[DonationRecord])
@@ -78,7 +79,15 @@ def donation_out(platform: Platform, receipt: DonationReceipt, lot_id: int | Non
 )
 def donate_money(body: MoneyDonation, donor: Signer, platform: PlatformDep) -> DonationOut:
     units = to_base_units(body.amount, platform.money.decimals)
-    receipt = platform.ledger.welfare.pools.donate_with_permit(donor, body.pool_id, units)
+    pools = platform.ledger.welfare.pools
+    # The permit is signed with the ledger's own deposit-token wrapper (its address known, its EIP-712
+    # domain read once), valid for an hour of chain time.
+    latest = platform.client.backend.get_block("latest")
+    deadline = (latest.timestamp if latest is not None else 0) + PERMIT_TTL_SECONDS
+    signature = platform.ledger.foundation.deposit_token.sign_permit(donor, pools.address, units, deadline)
+    receipt = pools.donate_with_permit(
+        donor, body.pool_id, units, permit_deadline=deadline, signature=signature
+    )
     return donation_out(platform, receipt)
 
 

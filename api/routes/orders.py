@@ -22,7 +22,7 @@ from api.core.natspec import describe
 from api.core.platform import Platform
 from api.deps import BankRoles, CurrentUser, PlatformDep, ReadModelDep, Signer
 from api.indexer import MAX_PAGE, OrderDetail, OrderSummary, Page
-from api.orders import Delivery, OrderEnvelope, OrderParticipant, OrderRejected, OrderRequest
+from api.orders import Delivery, OrderEnvelope, OrderParticipant, OrderRejected, OrderRequest, open_sealed
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, hex0x, to_bytes
 from api.schemas.orders import (
     DeliveryOut,
@@ -79,14 +79,8 @@ def _delivery(platform: Platform, order_id: bytes, account: str) -> Delivery:
 
 
 def _open(platform: Platform, order_id: bytes, key: LocalAccount) -> OrderEnvelope:
-    delivery = _delivery(platform, order_id, key.address)
-    return OrderParticipant(
-        key,
-        OrderParty.PAYEE,
-        platform.ledger.escrow,
-        platform.ledger.foundation.consortium,
-        platform.deliveries,
-    ).open(delivery)
+    """The caller's copy of ``order_id``, decrypted with the key the platform holds for its session."""
+    return open_sealed(bytes(key.key), _delivery(platform, order_id, key.address).ciphertext)
 
 
 def _participant(platform: Platform, key: LocalAccount, order: PaymentOrder) -> OrderParticipant:
