@@ -37,12 +37,12 @@ from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
-from eth.vm.forks.prague import PragueVM
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils import keccak
 
 from chain_client.embedded import rpc_json
+from chain_client.embedded.chain import build_block, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
 from chain_client.errors import ExecutionReverted, TransactionRejected, TransactionTimeout
@@ -79,19 +79,6 @@ class CallRequest:
     gas: int | None = None
 
 
-def _chain_class(genesis: Genesis) -> type[MiningChain]:
-    class EmbeddedChain(MiningChain):
-        chain_id = genesis.chain_id
-        vm_configuration = ((BlockNumber(0), PragueVM),)
-
-        def create_header_from_parent(self, parent_header: BlockHeaderAPI, **header_params: Any) -> Any:
-            # A permissioned chain keeps one gas limit; py-evm would otherwise drift it.
-            header_params["gas_limit"] = genesis.gas_limit
-            return super().create_header_from_parent(parent_header, **header_params)
-
-    return EmbeddedChain
-
-
 class EmbeddedNode:
     """One durable py-evm chain in this process; see the module docstring."""
 
@@ -110,7 +97,7 @@ class EmbeddedNode:
         self.chain_id = genesis.chain_id
         self.client_version = client_version
         self._genesis = genesis
-        self._chain_class = _chain_class(genesis)
+        self._chain_class = chain_class(genesis)
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
@@ -339,9 +326,9 @@ class EmbeddedNode:
         )
         self._write_store.begin()
         try:
-            result, receipts, computations = self._chain.mine_all(transactions)
-            block = result.imported_block
-            self._write_index.add_block(_render_block_transactions(block, receipts, computations))
+            built = build_block(self._chain, transactions)
+            block = built.block
+            self._write_index.add_block(_render_block_transactions(block, built.receipts, built.computations))
         except BaseException:
             self._write_store.rollback()
             self._chain = self._open_write_chain()
