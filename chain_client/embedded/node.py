@@ -31,19 +31,18 @@ from pathlib import Path
 from typing import Any, cast
 
 import structlog
-from eth._utils.address import generate_contract_address
-from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
-from eth_utils import keccak
 
 from chain_client.embedded import rpc_json
-from chain_client.embedded.chain import build_block, chain_class
+from chain_client.embedded.chain import chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
+from chain_client.embedded.miner import MinedBlock, MinerProcess
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
 from chain_client.errors import ExecutionReverted, TransactionRejected, TransactionTimeout
 
@@ -129,6 +128,7 @@ class EmbeddedNode:
         self._reader = self._open_read_chain()
         self._next_base_fee = _base_fee(self._chain.header)
 
+        self._miner_process = MinerProcess(self.path, genesis)
         self._miner = threading.Thread(target=self._mine_forever, name="embedded-miner", daemon=True)
         self._miner.start()
 
@@ -188,6 +188,7 @@ class EmbeddedNode:
             self._closed = True
             self._queue.notify_all()
         self._miner.join()
+        self._miner_process.close()
         with self._write_lock, self._read_lock:
             self._write_db.close()
             self._read_db.close()
@@ -318,26 +319,15 @@ class EmbeddedNode:
                 except Exception as single:
                     self._settle([tx], rejected=f"transaction could not be included: {single}")
 
-    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> BlockAPI:
-        parent = self._chain.get_canonical_head()
-        self._chain.header = self._chain.header.copy(
-            timestamp=max(int(time.time()) + self._time_offset, parent.timestamp + 1),
-            mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
-        )
-        self._write_store.begin()
-        try:
-            built = build_block(self._chain, transactions)
-            block = built.block
-            self._write_index.add_block(_render_block_transactions(block, built.receipts, built.computations))
-        except BaseException:
-            self._write_store.rollback()
-            self._chain = self._open_write_chain()
-            raise
-        self._write_store.commit()  # the fsync: from here on the block is durable
+    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> MinedBlock:
+        with self._read_lock:
+            parent = self._reader.get_canonical_head()
+        timestamp = max(int(time.time()) + self._time_offset, parent.timestamp + 1)
+        mined = self._miner_process.mine(transactions, timestamp)  # returns once the block is fsynced
         with self._queue:
-            self._next_base_fee = _base_fee(self._chain.header)
+            self._next_base_fee = mined.next_base_fee
             self._settle(transactions)  # and acknowledged: receipts are handed out after this
-        return block
+        return mined
 
     def _settle(self, transactions: Sequence[SignedTransactionAPI], rejected: str | None = None) -> None:
         """Take committed (or refused) transactions off the books and wake their waiters."""
@@ -519,30 +509,8 @@ class EmbeddedNode:
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
+            self._miner_process.reload()
             self._next_base_fee = _base_fee(self._chain.header)
-
-
-def _render_block_transactions(
-    block: BlockAPI, receipts: Sequence[ReceiptAPI], computations: Sequence[ComputationAPI]
-) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
-    rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
-    previous_cumulative = 0
-    log_index = 0
-    for index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=True)):
-        contract_address = None if tx.to else generate_contract_address(tx.sender, tx.nonce)
-        own_gas = receipt.gas_used - previous_cumulative
-        rendered.append(
-            (
-                tx.hash,
-                rpc_json.render_transaction(tx, block.header, index),
-                rpc_json.render_receipt(
-                    receipt, tx, block.header, index, own_gas, log_index, contract_address
-                ),
-            )
-        )
-        previous_cumulative = receipt.gas_used
-        log_index += len(receipt.logs)
-    return rendered
 
 
 def _revert_data(computation: ComputationAPI) -> bytes:

@@ -1,5 +1,5 @@
-"""Blocks built by the embedded node's fast path equal py-evm's own ``mine_all`` of the same
-transactions: the same block hash, state root, transaction root and receipt root, and the same bytes
+"""Blocks built by the embedded node's fast path (its block builder and interpreter) equal py-evm's
+own ``mine_all`` of the same transactions on the stock Prague VM: the same block hash, state root, transaction root and receipt root, and the same bytes
 in the database afterwards (so py-evm reads the block back as if it had built it)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from eth.abc import SignedTransactionAPI
 from eth.db.atomic import AtomicDB
 from eth.db.trie import _make_trie_root_and_nodes
+from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_canonical_address
@@ -20,7 +21,7 @@ from eth_utils import keccak, to_canonical_address
 from chain_client import ChainClient
 from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation, deploy_foundation
-from chain_client.embedded.chain import build_block, chain_class
+from chain_client.embedded.chain import EmbeddedVM, build_block, chain_class
 from chain_client.embedded.node import EmbeddedNode, Genesis
 from chain_client.embedded.store import SqliteKeyValueStore
 from chain_client.embedded.trie_root import BLANK_ROOT_HASH, trie_root_and_nodes
@@ -55,13 +56,13 @@ def world() -> Iterator[tuple[ChainClient, Foundation]]:
 
 
 def _sign(
-    client: ChainClient, sender: LocalAccount, nonce: int, to: str | None, data: bytes, value: int
+    sender: LocalAccount, nonce: int, to: str | None, data: bytes, value: int, gas: int | None = None
 ) -> bytes:
     tx: dict[str, Any] = {
         "type": 2,
         "chainId": CHAIN_ID,
         "nonce": nonce,
-        "gas": 1_500_000 if to is None else 150_000,
+        "gas": gas or (1_500_000 if to is None else 150_000),
         "maxFeePerGas": 10**11,
         "maxPriorityFeePerGas": 3,  # a tip, so the coinbase's balance changes too
         "value": value,
@@ -74,7 +75,7 @@ def _sign(
 
 def _mixed_transactions(client: ChainClient, foundation: Foundation, count: int) -> list[bytes]:
     """Token transfers with logs, transfers that revert with a custom error (carol is not allowed),
-    plain value transfers from other senders, and a contract creation."""
+    one that runs out of gas, plain value transfers from other senders, and a contract creation."""
     token = foundation.deposit_token
     nonces = {who.address: client.backend.get_nonce(who.address) for who in (A.admin, A.alice, A.bob)}
     raws = []
@@ -94,7 +95,8 @@ def _mixed_transactions(client: ChainClient, foundation: Foundation, count: int)
         else:
             sender = A.alice if index % 2 else A.bob
             to, data, value = A.carol.address, b"", 10**9 + index
-        raws.append(_sign(client, sender, nonces[sender.address], to, data, value))
+        gas = 30_000 if index == 6 else None  # enough to start, not to finish: out of gas mid-way
+        raws.append(_sign(sender, nonces[sender.address], to, data, value, gas))
         nonces[sender.address] += 1
     return raws
 
@@ -115,7 +117,10 @@ def test_built_blocks_equal_py_evms_mine_all(world: tuple[ChainClient, Foundatio
     node: EmbeddedNode = client.backend.node  # type: ignore[attr-defined]
     raws = _mixed_transactions(client, foundation, count)
     databases = [_copy_database(node), _copy_database(node)]
-    chains = [chain_class(GENESIS)(AtomicDB(SqliteKeyValueStore(db))) for db in databases]
+    chains = [
+        chain_class(GENESIS, vm)(AtomicDB(SqliteKeyValueStore(db)))
+        for db, vm in zip(databases, (EmbeddedVM, PragueVM), strict=True)
+    ]
     for chain in chains:
         parent = chain.get_canonical_head()
         chain.header = chain.header.copy(timestamp=parent.timestamp + 12, mix_hash=keccak(parent.hash))

@@ -1,0 +1,230 @@
+"""The embedded node's miner, in a process of its own so that mining uses the second core.
+
+py-evm is pure Python: in one process the EVM, the trie and state-root work, the signature checks
+of admission, the JSON-RPC layer and the callers' own work all share one GIL. The node therefore
+keeps admission, reads and receipts in its own process and hands each block's transactions to this
+process, which executes them, builds and writes the block and its indexes in one SQLite transaction,
+commits it (the fsync) and only then answers. The node acknowledges a transaction only after that
+answer, so durability is unchanged: a receipt is handed out only for a block that is on disk.
+
+The miner opens the same SQLite file with its own connection; the node's reader sees each block once
+it is committed (WAL mode). The miner never outlives the node: it is forked with a parent-death
+signal (Linux ``PR_SET_PDEATHSIG``), so a node killed with ``kill -9`` takes its miner with it and a
+restarted node is the only writer of the file; and it stops when its pipe closes.
+
+Requests, one at a time over a pipe (``multiprocessing.connection``): ``("mine", raw_transactions,
+senders, timestamp)`` answered by ``("mined", number, hash, next_base_fee)`` or
+``("failed", reason)`` (the block was rolled back; nothing of it was written); ``("reload",)``
+after the node replaced the database under it (``revert``); ``("stop",)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from eth._utils.address import generate_contract_address
+from eth.abc import BlockAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.chains.base import MiningChain
+from eth.db.atomic import AtomicDB
+from eth_typing import BlockNumber
+from eth_utils import keccak
+
+from chain_client.embedded import rpc_json
+from chain_client.embedded.chain import build_block, chain_class
+from chain_client.embedded.index import ChainIndex
+from chain_client.embedded.store import SqliteKeyValueStore, open_database
+
+if TYPE_CHECKING:
+    from chain_client.embedded.node import Genesis
+
+log = structlog.get_logger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+
+
+class MiningFailed(Exception):
+    """The miner could not build the block; nothing of it was written."""
+
+
+class MinerDied(MiningFailed):
+    """The miner process is gone (killed, or crashed); its open block was never committed."""
+
+
+@dataclass(frozen=True)
+class MinedBlock:
+    """A block the miner has committed (fsynced)."""
+
+    number: int
+    hash: bytes
+    next_base_fee: int
+
+
+class MinerProcess:
+    """The node's handle on its miner process: one request at a time, each answered when done."""
+
+    def __init__(self, path: Path, genesis: Genesis) -> None:
+        self._path = path
+        self._genesis = genesis
+        self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
+        # fork: the miner starts in milliseconds with py-evm already imported, and it only ever
+        # touches its own objects (a new SQLite connection, a new chain), never the node's.
+        context = multiprocessing.get_context("fork")
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve,
+            args=(child_end, self._connection, self._path, self._genesis),
+            name="embedded-miner",
+            daemon=True,
+        )
+        self._process.start()
+        child_end.close()
+
+    def mine(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> MinedBlock:
+        """Mine, write and commit one block of ``transactions`` at ``timestamp``.
+
+        Raises ``MiningFailed`` if a transaction cannot be included (the block is rolled back), and
+        ``MinerDied`` if the process is gone (a new one is started for the next request).
+        """
+        raws = [tx.encode() for tx in transactions]
+        senders = [tx.sender for tx in transactions]
+        answer = self._request(("mine", raws, senders, timestamp))
+        if answer[0] == "failed":
+            raise MiningFailed(answer[1])
+        _, number, block_hash, next_base_fee = answer
+        return MinedBlock(number, block_hash, next_base_fee)
+
+    def reload(self) -> None:
+        """Reopen the chain after the database was replaced under the miner (a snapshot's revert)."""
+        self._request(("reload",))
+
+    def close(self) -> None:
+        """Stop the process (it finishes the request in hand first)."""
+        with self._lock:
+            with contextlib.suppress(OSError, EOFError):
+                self._connection.send(("stop",))
+                self._connection.recv()
+            self._connection.close()
+            self._process.join()
+
+    def _request(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        with self._lock:
+            try:
+                self._connection.send(request)
+                answer: tuple[Any, ...] = self._connection.recv()
+            except (OSError, EOFError) as exc:
+                log.error("the miner process died; starting another", exitcode=self._process.exitcode)
+                self._connection.close()
+                self._process.join()
+                self._start()
+                raise MinerDied(f"the miner process died ({exc!r})") from exc
+            return answer
+
+
+class _Miner:
+    """The miner process's side: its own connection and chain object on the node's database."""
+
+    def __init__(self, path: Path, genesis: Genesis) -> None:
+        self._chain_class = chain_class(genesis)
+        self._db = open_database(path)
+        self._store = SqliteKeyValueStore(self._db)
+        self._index = ChainIndex(self._db)
+        self._builder = self._chain_class.get_vm_class_for_block_number(
+            BlockNumber(0)
+        ).get_transaction_builder()
+        self._chain = self._open_chain()
+
+    def _open_chain(self) -> MiningChain:
+        return self._chain_class(AtomicDB(self._store))
+
+    def reload(self) -> None:
+        self._chain = self._open_chain()
+
+    def mine(self, raws: Sequence[bytes], senders: Sequence[bytes], timestamp: int) -> tuple[Any, ...]:
+        transactions = []
+        for raw, sender in zip(raws, senders, strict=True):
+            tx = self._builder.decode(raw)
+            # The node recovered the sender at admission; py-evm caches it here (a cached_property).
+            tx.__dict__["sender"] = sender
+            transactions.append(tx)
+        parent = self._chain.get_canonical_head()
+        self._chain.header = self._chain.header.copy(
+            timestamp=timestamp,
+            mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
+        )
+        self._store.begin()
+        try:
+            built = build_block(self._chain, transactions)
+            self._index.add_block(render_block_transactions(built.block, built.receipts, built.computations))
+        except Exception as exc:
+            self._store.rollback()
+            self._chain = self._open_chain()
+            return ("failed", f"{type(exc).__name__}: {exc}")
+        self._store.commit()  # the fsync: from here on the block is durable
+        base_fee = self._chain.header.base_fee_per_gas
+        return ("mined", built.block.number, built.block.hash, 0 if base_fee is None else base_fee)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _serve(connection: Connection, parent_end: Connection, path: Path, genesis: Genesis) -> None:
+    parent_end.close()
+    if sys.platform == "linux":  # die with the node, even when it is killed with SIGKILL
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the node's to handle; it stops us
+    miner = _Miner(path, genesis)
+    try:
+        while True:
+            try:
+                request = connection.recv()
+            except EOFError:
+                return  # the node is gone
+            command = request[0]
+            if command == "mine":
+                connection.send(miner.mine(*request[1:]))
+            elif command == "reload":
+                miner.reload()
+                connection.send(("reloaded",))
+            else:
+                connection.send(("stopped",))
+                return
+    finally:
+        miner.close()
+
+
+def render_block_transactions(
+    block: BlockAPI, receipts: Sequence[ReceiptAPI], computations: Sequence[ComputationAPI]
+) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
+    """Each transaction of ``block`` with its JSON-RPC transaction and receipt, for the index."""
+    rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
+    previous_cumulative = 0
+    log_index = 0
+    for index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=True)):
+        contract_address = None if tx.to else generate_contract_address(tx.sender, tx.nonce)
+        own_gas = receipt.gas_used - previous_cumulative
+        rendered.append(
+            (
+                tx.hash,
+                rpc_json.render_transaction(tx, block.header, index),
+                rpc_json.render_receipt(
+                    receipt, tx, block.header, index, own_gas, log_index, contract_address
+                ),
+            )
+        )
+        previous_cumulative = receipt.gas_used
+        log_index += len(receipt.logs)
+    return rendered
