@@ -417,8 +417,11 @@ class EmbeddedNode:
             with self._read_lock:
                 nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(Address(account))
                 return nonce
-        with self._queue, self._read_lock:
-            return self._next_nonce(account, self._head_state())
+        with self._queue:
+            if account in self._in_flight:  # known without reading the state (a sender's hot path)
+                return self._in_flight[account][1]
+            with self._read_lock:
+                return self._next_nonce(account, self._head_state())
 
     def _next_nonce(self, account: bytes, head_state: Any) -> int:
         """Call with the queue lock held."""
