@@ -9,6 +9,15 @@ Figures:
   history; ``logs_ms_*``: getLogs for one event over a fixed 100-block range; ``restart_s_*``: time to
   reopen the chain and answer its first read.
 - ``gas``: gas used by each Consortium and DepositToken operation.
+- ``block_ms_100`` / ``block_ms_1000`` and ``block_ratio_1000_vs_100``: one block of 100 and one of
+  1,000 transfers mined and committed by the embedded node's miner (``Miner``, run in this process),
+  wall time; ``block_cpu_*`` the same in CPU time (steadier on a shared machine). The target is a
+  ratio of at most 10 (cost linear in the block).
+- ``profile_ms_per_tx`` and ``profile_shares``: where the embedded node's CPU time goes per transfer:
+  the miner's stages for the 100-transfer block (``execution``, ``tries``, ``state_root``,
+  ``writes``), ``recovery`` (decoding a raw transaction and recovering its sender, as admission
+  does) and ``simulation`` (``estimate_gas`` of a transfer, as chain_client does before a send that
+  names no gas). ``embedded_mining_shares``: the miner's stages during the pipelined run above.
 """
 
 from __future__ import annotations
@@ -21,8 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_canonical_address
 
 from chain_client import ChainClient, compile_contracts
@@ -31,8 +42,10 @@ from chain_client.backends import EmbeddedBackend, JsonRpcBackend
 from chain_client.config import DEV_OPERATOR_KEY
 from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation, deploy_foundation
+from chain_client.embedded.chain import STAGES
 from chain_client.embedded.index import LogQuery
-from chain_client.embedded.node import EmbeddedNode, Genesis
+from chain_client.embedded.miner import Miner
+from chain_client.embedded.node import CallRequest, EmbeddedNode, Genesis
 
 CHAIN_ID = 1337
 ADMIN: LocalAccount = Account.from_key(DEV_OPERATOR_KEY)
@@ -80,26 +93,6 @@ def _throughput(client: ChainClient, foundation: Foundation, count: int) -> dict
             each.wait()
 
     def raw() -> None:
-        first = client.backend.get_nonce(ADMIN.address)
-        max_fee = 4 * client.backend.next_base_fee() + 1
-        signed = [
-            bytes(
-                ADMIN.sign_transaction(
-                    {
-                        "type": 2,
-                        "chainId": client.chain_id,
-                        "nonce": first + offset,
-                        "gas": TRANSFER_GAS,
-                        "maxFeePerGas": max_fee,
-                        "maxPriorityFeePerGas": 0,
-                        "to": token.address,
-                        "value": 0,
-                        "data": data,
-                    }
-                ).raw_transaction
-            )
-            for offset in range(count)
-        ]
         hashes = [client.backend.send_raw_transaction(tx) for tx in signed]
         for tx_hash in hashes:
             client.backend.wait_for_receipt(tx_hash, 120)
@@ -108,11 +101,23 @@ def _throughput(client: ChainClient, foundation: Foundation, count: int) -> dict
         for _ in range(count // 4):
             token.transfer(ADMIN, PAYEE.address, 1)
 
+    pipelined_rate = _rate(count, pipelined)
+    signed = _sign_transfers(client, token.address, data, client.backend.get_nonce(ADMIN.address), count)
     return {
-        "tx_per_s": _rate(count, pipelined),
+        "tx_per_s": pipelined_rate,
         "raw_tx_per_s": _rate(count, raw),
         "sequential_tx_per_s": _rate(count // 4, sequential),
     }
+
+
+def _sign_transfers(
+    client: ChainClient, token: ChecksumAddress, data: bytes, first: int, count: int
+) -> list[bytes]:
+    max_fee = 4 * client.backend.next_base_fee() + 1
+    return [
+        client.sign_transaction(ADMIN, token, data, nonce=first + offset, gas=TRANSFER_GAS, max_fee=max_fee)
+        for offset in range(count)
+    ]
 
 
 def _build_history(
@@ -188,16 +193,85 @@ def _scaling() -> dict[str, float]:
     return figures
 
 
+def _shares(seconds: dict[str, float]) -> dict[str, float]:
+    total = sum(seconds.values()) or 1.0
+    return {stage: round(value / total, 3) for stage, value in seconds.items()}
+
+
+def _profile() -> dict[str, object]:
+    """Blocks of 100 and 1,000 transfers through the miner, and the per-transfer cost of each stage."""
+    figures: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-chain-") as scratch:
+        path = Path(scratch) / "chain.db"
+        node = EmbeddedNode(path, GENESIS)
+        client = ChainClient(EmbeddedBackend(node))
+        foundation, _ = _setup(client)
+        token = foundation.deposit_token
+        data = token.transfer_data(PAYEE.address, 1)
+        request = CallRequest(
+            to=to_canonical_address(token.address), sender=to_canonical_address(ADMIN.address), data=data
+        )
+        started = time.process_time()  # CPU time, here and below: the machine may be shared
+        for _ in range(100):
+            node.estimate_gas(request)
+        simulation = (time.process_time() - started) / 100
+        first = client.backend.get_nonce(ADMIN.address)
+        signed = _sign_transfers(client, token.address, data, first, 1_200)
+        client.close()
+
+        started = time.process_time()
+        senders = [PragueTransactionBuilder.decode(raw).sender for raw in signed]
+        recovery = (time.process_time() - started) / len(signed)
+
+        miner = Miner(path, GENESIS)
+        timestamp = int(time.time()) + 1_000
+        block_ms: dict[int, list[float]] = {100: [], 1_000: []}
+        block_cpu_ms: dict[int, list[float]] = {100: [], 1_000: []}
+        stages_100: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        offset = 0
+        for size in (100, 1_000, 100):
+            timestamp += 1
+            started, started_cpu = time.perf_counter(), time.process_time()
+            answer = miner.mine(signed[offset : offset + size], senders[offset : offset + size], timestamp)
+            block_ms[size].append((time.perf_counter() - started) * 1000)
+            block_cpu_ms[size].append((time.process_time() - started_cpu) * 1000)
+            if answer[0] != "mined":
+                raise RuntimeError(f"the benchmark's block failed: {answer}")
+            if size == 100:
+                for stage, seconds in answer[4].items():
+                    stages_100[stage] += seconds / 200
+            offset += size
+        miner.close()
+
+    per_tx = {**stages_100, "recovery": recovery, "simulation": simulation}
+    figures["block_ms_100"] = round(statistics.mean(block_ms[100]), 1)
+    figures["block_ms_1000"] = round(block_ms[1_000][0], 1)
+    figures["block_ratio_1000_vs_100"] = round(block_ms[1_000][0] / statistics.mean(block_ms[100]), 2)
+    figures["block_cpu_ms_100"] = round(statistics.mean(block_cpu_ms[100]), 1)
+    figures["block_cpu_ms_1000"] = round(block_cpu_ms[1_000][0], 1)
+    figures["block_cpu_ratio_1000_vs_100"] = round(
+        block_cpu_ms[1_000][0] / statistics.mean(block_cpu_ms[100]), 2
+    )
+    figures["profile_ms_per_tx"] = {stage: round(seconds * 1000, 3) for stage, seconds in per_tx.items()}
+    figures["profile_shares"] = _shares(per_tx)
+    return figures
+
+
 def run(quick: bool) -> dict[str, object]:
     compile_contracts()
     count = 300 if quick else 1_000
     figures: dict[str, object] = {"transfers": count}
 
     _progress(f"embedded: {count} transfers")
-    embedded = ChainClient(EmbeddedBackend(EmbeddedNode(None, GENESIS)))
+    embedded_node = EmbeddedNode(None, GENESIS)
+    embedded = ChainClient(EmbeddedBackend(embedded_node))
     foundation, gas = _setup(embedded)
+    before = embedded_node.mining_stages()
     embedded_rates = _throughput(embedded, foundation, count)
+    after = embedded_node.mining_stages()
     embedded.close()
+    figures["embedded_mining_shares"] = _shares({stage: after[stage] - before[stage] for stage in STAGES})
+    figures["embedded_blocks"] = int(after["blocks"] - before["blocks"])
 
     _progress(f"anvil: {count} transfers")
     with start_anvil(chain_id=CHAIN_ID) as anvil:
@@ -214,5 +288,7 @@ def run(quick: bool) -> dict[str, object]:
         embedded_rates["sequential_tx_per_s"] / anvil_rates["sequential_tx_per_s"], 3
     )
     figures["gas"] = gas
+    _progress("profile: blocks of 100 and 1,000 transfers, recovery, simulation")
+    figures.update(_profile())
     figures.update({key: round(value, 4) for key, value in _scaling().items()})
     return figures

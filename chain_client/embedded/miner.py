@@ -13,7 +13,7 @@ signal (Linux ``PR_SET_PDEATHSIG``), so a node killed with ``kill -9`` takes its
 restarted node is the only writer of the file; and it stops when its pipe closes.
 
 Requests, one at a time over a pipe (``multiprocessing.connection``): ``("mine", raw_transactions,
-senders, timestamp)`` answered by ``("mined", number, hash, next_base_fee)`` or
+senders, timestamp)`` answered by ``("mined", number, hash, next_base_fee, stages)`` or
 ``("failed", reason)`` (the block was rolled back; nothing of it was written); ``("reload",)``
 after the node replaced the database under it (``revert``); ``("stop",)``.
 """
@@ -26,6 +26,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -68,6 +69,8 @@ class MinedBlock:
     number: int
     hash: bytes
     next_base_fee: int
+    stages: dict[str, float]
+    """CPU seconds spent in each of ``chain.STAGES`` (writes: the block, its index rows, the commit)."""
 
 
 class MinerProcess:
@@ -104,8 +107,8 @@ class MinerProcess:
         answer = self._request(("mine", raws, senders, timestamp))
         if answer[0] == "failed":
             raise MiningFailed(answer[1])
-        _, number, block_hash, next_base_fee = answer
-        return MinedBlock(number, block_hash, next_base_fee)
+        _, number, block_hash, next_base_fee, stages = answer
+        return MinedBlock(number, block_hash, next_base_fee, stages)
 
     def reload(self) -> None:
         """Reopen the chain after the database was replaced under the miner (a snapshot's revert)."""
@@ -134,8 +137,11 @@ class MinerProcess:
             return answer
 
 
-class _Miner:
-    """The miner process's side: its own connection and chain object on the node's database."""
+class Miner:
+    """What the miner process runs: its own connection and chain object on the node's database.
+
+    Also usable in-process on a chain no node has open (the benchmark times blocks with it).
+    """
 
     def __init__(self, path: Path, genesis: Genesis) -> None:
         self._chain_class = chain_class(genesis)
@@ -154,6 +160,8 @@ class _Miner:
         self._chain = self._open_chain()
 
     def mine(self, raws: Sequence[bytes], senders: Sequence[bytes], timestamp: int) -> tuple[Any, ...]:
+        """Mine and commit one block; answers as the module docstring says (stages in seconds)."""
+        stages: dict[str, float] = {}
         transactions = []
         for raw, sender in zip(raws, senders, strict=True):
             tx = self._builder.decode(raw)
@@ -167,15 +175,17 @@ class _Miner:
         )
         self._store.begin()
         try:
-            built = build_block(self._chain, transactions)
+            built = build_block(self._chain, transactions, stages)
+            started = time.thread_time()
             self._index.add_block(render_block_transactions(built.block, built.receipts, built.computations))
         except Exception as exc:
             self._store.rollback()
             self._chain = self._open_chain()
             return ("failed", f"{type(exc).__name__}: {exc}")
         self._store.commit()  # the fsync: from here on the block is durable
+        stages["writes"] += time.thread_time() - started
         base_fee = self._chain.header.base_fee_per_gas
-        return ("mined", built.block.number, built.block.hash, 0 if base_fee is None else base_fee)
+        return ("mined", built.block.number, built.block.hash, 0 if base_fee is None else base_fee, stages)
 
     def close(self) -> None:
         self._db.close()
@@ -186,7 +196,7 @@ def _serve(connection: Connection, parent_end: Connection, path: Path, genesis: 
     if sys.platform == "linux":  # die with the node, even when it is killed with SIGKILL
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the node's to handle; it stops us
-    miner = _Miner(path, genesis)
+    miner = Miner(path, genesis)
     try:
         while True:
             try:

@@ -40,7 +40,7 @@ from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
 
 from chain_client.embedded import rpc_json
-from chain_client.embedded.chain import chain_class
+from chain_client.embedded.chain import STAGES, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.miner import MinedBlock, MinerProcess
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
@@ -116,6 +116,7 @@ class EmbeddedNode:
         self._closed = False
         self._time_offset = 0
         """Seconds added to the wall clock for block timestamps (``advance_time``, tests only)."""
+        self._mining_stages = dict.fromkeys(("blocks", "transactions", *STAGES), 0.0)
         self._snapshots: dict[int, tuple[sqlite3.Connection, int]] = {}
         self._snapshot_ids = itertools.count(1)
 
@@ -326,6 +327,10 @@ class EmbeddedNode:
         mined = self._miner_process.mine(transactions, timestamp)  # returns once the block is fsynced
         with self._queue:
             self._next_base_fee = mined.next_base_fee
+            self._mining_stages["blocks"] += 1
+            self._mining_stages["transactions"] += len(transactions)
+            for stage, seconds in mined.stages.items():
+                self._mining_stages[stage] += seconds
             self._settle(transactions)  # and acknowledged: receipts are handed out after this
         return mined
 
@@ -468,6 +473,12 @@ class EmbeddedNode:
         computation, gas_given = self._execute(request, block)
         gross = gas_given - computation.get_gas_remaining()
         return min(self._genesis.gas_limit, gross + gross // 8 + 10_000)
+
+    def mining_stages(self) -> dict[str, float]:
+        """Blocks and transactions mined since the node opened, and the miner's seconds in each
+        stage of ``chain.STAGES`` (execution, tries, state_root, writes): where mining time goes."""
+        with self._queue:
+            return dict(self._mining_stages)
 
     # ------------------------------------------------------------------ development
 
