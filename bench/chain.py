@@ -3,8 +3,11 @@
 Figures:
 - ``embedded_tx_per_s``, ``anvil_tx_per_s``, ``ratio``: N deposit-token transfers submitted through
   chain_client (sign, allocate nonce, send; all submitted, then every receipt awaited), on each
-  backend in the same run. ``raw_*``: the same transfers pre-signed and sent as raw transactions.
-  ``sequential_*``: one typed-wrapper call at a time (simulate, send, wait), the latency-bound case.
+  backend in the same run. ``raw_*``: the same transfers pre-signed (signing not timed) and sent as
+  raw transactions. ``sequential_*``: N/4 typed-wrapper calls one at a time (simulate, sign, send,
+  wait), the latency-bound case. Each workload runs on both backends back to back, ``rounds``
+  times with the order alternating, and the rates are the means; ``*_ratio_by_round`` gives each
+  round's ratio (the machine may be shared, so one round's figures can differ from the next).
 - ``receipt_ms_1k`` / ``receipt_ms_10k``: median receipt-by-hash lookup with 1k and 10k blocks of
   history; ``logs_ms_*``: getLogs for one event over a fixed 100-block range; ``restart_s_*``: time to
   reopen the chain and answer its first read.
@@ -83,31 +86,54 @@ def _rate(count: int, work: Callable[[], None]) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _throughput(client: ChainClient, foundation: Foundation, count: int) -> dict[str, float]:
+WORKLOADS = ("tx_per_s", "raw_tx_per_s", "sequential_tx_per_s")
+
+
+def _workload(client: ChainClient, foundation: Foundation, name: str, count: int) -> float:
+    """Transactions per second of one workload (see the module docstring) on ``client``'s backend."""
     token = foundation.deposit_token
     data = token.transfer_data(PAYEE.address, 1)
+    if name == "tx_per_s":
 
-    def pipelined() -> None:
-        pending = [client.submit(ADMIN, token.address, data, gas=TRANSFER_GAS) for _ in range(count)]
-        for each in pending:
-            each.wait()
+        def pipelined() -> None:
+            pending = [client.submit(ADMIN, token.address, data, gas=TRANSFER_GAS) for _ in range(count)]
+            for each in pending:
+                each.wait()
 
-    def raw() -> None:
-        hashes = [client.backend.send_raw_transaction(tx) for tx in signed]
-        for tx_hash in hashes:
-            client.backend.wait_for_receipt(tx_hash, 120)
+        return _rate(count, pipelined)
+    if name == "raw_tx_per_s":
+        signed = _sign_transfers(client, token.address, data, client.backend.get_nonce(ADMIN.address), count)
+
+        def raw() -> None:
+            hashes = [client.backend.send_raw_transaction(tx) for tx in signed]
+            for tx_hash in hashes:
+                client.backend.wait_for_receipt(tx_hash, 120)
+
+        return _rate(count, raw)
 
     def sequential() -> None:
         for _ in range(count // 4):
             token.transfer(ADMIN, PAYEE.address, 1)
 
-    pipelined_rate = _rate(count, pipelined)
-    signed = _sign_transfers(client, token.address, data, client.backend.get_nonce(ADMIN.address), count)
-    return {
-        "tx_per_s": pipelined_rate,
-        "raw_tx_per_s": _rate(count, raw),
-        "sequential_tx_per_s": _rate(count // 4, sequential),
+    return _rate(count // 4, sequential)
+
+
+def _throughput(
+    backends: dict[str, tuple[ChainClient, Foundation]], count: int, rounds: int
+) -> dict[str, dict[str, list[float]]]:
+    """Each workload on each backend, ``rounds`` times, alternating the order of the backends from
+    one round to the next so that both see the same load on a shared machine."""
+    rates: dict[str, dict[str, list[float]]] = {
+        name: {workload: [] for workload in WORKLOADS} for name in backends
     }
+    order = list(backends)
+    for workload in WORKLOADS:
+        for round_index in range(rounds):
+            for name in order if round_index % 2 == 0 else reversed(order):
+                client, foundation = backends[name]
+                _progress(f"{name}: {workload}, round {round_index + 1} of {rounds}")
+                rates[name][workload].append(_workload(client, foundation, workload, count))
+    return rates
 
 
 def _sign_transfers(
@@ -260,33 +286,39 @@ def _profile() -> dict[str, object]:
 def run(quick: bool) -> dict[str, object]:
     compile_contracts()
     count = 300 if quick else 1_000
-    figures: dict[str, object] = {"transfers": count}
+    rounds = 1 if quick else 2
+    figures: dict[str, object] = {"transfers": count, "rounds": rounds}
 
-    _progress(f"embedded: {count} transfers")
     embedded_node = EmbeddedNode(None, GENESIS)
     embedded = ChainClient(EmbeddedBackend(embedded_node))
-    foundation, gas = _setup(embedded)
-    before = embedded_node.mining_stages()
-    embedded_rates = _throughput(embedded, foundation, count)
-    after = embedded_node.mining_stages()
+    embedded_foundation, gas = _setup(embedded)
+    with start_anvil(chain_id=CHAIN_ID) as anvil:
+        remote = ChainClient(JsonRpcBackend(anvil.url))
+        anvil_foundation, _ = _setup(remote)
+        before = embedded_node.mining_stages()
+        rates = _throughput(
+            {"embedded": (embedded, embedded_foundation), "anvil": (remote, anvil_foundation)}, count, rounds
+        )
+        after = embedded_node.mining_stages()
     embedded.close()
     figures["embedded_mining_shares"] = _shares({stage: after[stage] - before[stage] for stage in STAGES})
     figures["embedded_blocks"] = int(after["blocks"] - before["blocks"])
 
-    _progress(f"anvil: {count} transfers")
-    with start_anvil(chain_id=CHAIN_ID) as anvil:
-        remote = ChainClient(JsonRpcBackend(anvil.url))
-        foundation, _ = _setup(remote)
-        anvil_rates = _throughput(remote, foundation, count)
-
-    for name, value in embedded_rates.items():
-        figures[f"embedded_{name}"] = round(value, 1)
-        figures[f"anvil_{name}"] = round(anvil_rates[name], 1)
-    figures["ratio"] = round(embedded_rates["tx_per_s"] / anvil_rates["tx_per_s"], 3)
-    figures["raw_ratio"] = round(embedded_rates["raw_tx_per_s"] / anvil_rates["raw_tx_per_s"], 3)
-    figures["sequential_ratio"] = round(
-        embedded_rates["sequential_tx_per_s"] / anvil_rates["sequential_tx_per_s"], 3
-    )
+    ratio_names = {
+        "tx_per_s": "ratio",
+        "raw_tx_per_s": "raw_ratio",
+        "sequential_tx_per_s": "sequential_ratio",
+    }
+    for workload in WORKLOADS:
+        embedded_rate = statistics.mean(rates["embedded"][workload])
+        anvil_rate = statistics.mean(rates["anvil"][workload])
+        figures[f"embedded_{workload}"] = round(embedded_rate, 1)
+        figures[f"anvil_{workload}"] = round(anvil_rate, 1)
+        figures[ratio_names[workload]] = round(embedded_rate / anvil_rate, 3)
+        figures[f"{ratio_names[workload]}_by_round"] = [
+            round(mine / theirs, 3)
+            for mine, theirs in zip(rates["embedded"][workload], rates["anvil"][workload], strict=True)
+        ]
     figures["gas"] = gas
     _progress("profile: blocks of 100 and 1,000 transfers, recovery, simulation")
     figures.update(_profile())

@@ -94,6 +94,7 @@ class ChainClient:
         self._revert_decoder: RevertDecoder | None = None
         self._fee_cache: tuple[float, int] = (0.0, 0)
         self._signing_keys: dict[str, PrivateKey] = {}
+        self._canonical_addresses: dict[str, Address] = {}
         self.chain_id = backend.chain_id()
 
     def close(self) -> None:
@@ -247,7 +248,7 @@ class ChainClient:
             max_priority_fee_per_gas=self._priority_fee,
             max_fee_per_gas=max_fee,
             gas=gas,
-            to=Address(to_canonical_address(to)) if to is not None else CREATE_CONTRACT_ADDRESS,
+            to=self._canonical(to) if to is not None else CREATE_CONTRACT_ADDRESS,
             value=value,
             data=data,
             access_list=(),
@@ -256,6 +257,15 @@ class ChainClient:
             self._signing_key(sender), chain_id=self.chain_id
         ).encode()
         return raw
+
+    def _canonical(self, address: ChecksumAddress) -> Address:
+        """``address`` as 20 bytes, remembered: checking a checksum address costs a keccak."""
+        canonical = self._canonical_addresses.get(address)
+        if canonical is None:
+            if len(self._canonical_addresses) >= 4_096:
+                self._canonical_addresses.clear()
+            canonical = self._canonical_addresses[address] = Address(to_canonical_address(address))
+        return canonical
 
     def _signing_key(self, sender: LocalAccount) -> PrivateKey:
         """The sender's key as eth-keys holds it, built once (deriving the public key is not free)."""

@@ -1,18 +1,21 @@
-"""The embedded chain: py-evm in-process, durable, with group commit and its own indexes.
+"""The embedded chain: py-evm, durable, with group commit and its own indexes.
 
 Write path. A transaction sent to the node is checked (signature, chain id, nonce, gas, funds) and
-queued. A miner thread takes everything queued, mines it as one block with a single ``mine_all``
-(adding transactions one by one to a pending block is quadratic in py-evm), indexes the block, and
-commits the block's SQLite transaction: one fsync for the whole block (group commit). Only then is
-the receipt visible, so a transaction is acknowledged only once it is on disk, and a process killed
-at any point reopens at the last committed block, identical to what every reader saw.
+queued. A dispatcher thread takes everything queued (up to the block's gas and size limits) as soon
+as the previous block is written, never on a timer, and hands it to the miner process (``miner``),
+which mines it as one block on the node's own file: it executes the transactions, builds the block
+(``chain.build_block``: the same block py-evm's ``mine_all`` builds, faster), indexes it and commits
+the block's SQLite transaction, one fsync for the whole block (group commit). Only then is the
+receipt visible, so a transaction is acknowledged only once it is on disk, and a process killed at
+any point reopens at the last committed block, identical to what every reader saw. Mining in its
+own process lets the EVM use the second core while this one checks signatures and serves callers.
 
 Read path. Reads use a second SQLite connection and their own py-evm chain object. In WAL mode that
 connection sees only committed blocks, so readers never see a half-mined block and never wait for
 the miner: senders keep simulating and queueing while a block is being mined, which is what lets
 the next block fill up.
 
-Locks, always taken in this order: ``_write_lock`` (the miner's, held while mining a block),
+Locks, always taken in this order: ``_write_lock`` (the dispatcher's, held while a block is mined),
 ``_queue`` (the queue and counters; a condition that announces committed blocks), ``_read_lock``
 (py-evm is not thread-safe).
 """
