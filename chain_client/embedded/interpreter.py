@@ -9,10 +9,11 @@ what they do:
 
 - opcodes of fixed gas cost are charged inline by the dispatch loop, raising py-evm's own
   ``OutOfGas`` with py-evm's message;
-- the most frequent instructions (PUSH, DUP, SWAP, POP, JUMP, JUMPI and simple arithmetic, compare
-  and bitwise operations, together about 80% of the instructions of our contracts) have logic
-  functions that work on the stack's list directly, with py-evm's stack-limit and underflow errors
-  (``FullStack``, ``InsufficientStack``) and the EVM's 256-bit wrap-around;
+- the most frequent instructions (PUSH, DUP, SWAP, POP, JUMP, JUMPI, simple arithmetic, compare
+  and bitwise operations, MLOAD, MSTORE, CALLDATALOAD, CALLER, CALLVALUE, CALLDATASIZE: together
+  about 90% of the instructions of our contracts) have logic functions that work on the stack's list
+  and the memory's bytes directly, with py-evm's stack-limit and underflow errors (``FullStack``,
+  ``InsufficientStack``), its memory-expansion gas and the EVM's 256-bit wrap-around;
 - valid jump destinations come from one linear scan per distinct code, kept in a bounded cache,
   instead of a look-back of up to 32 bytes at every JUMP and JUMPI;
 - the gas meter for everything else skips the debug-logging checks.
@@ -46,6 +47,10 @@ from eth.vm.opcode import _FastOpcode
 from eth.vm.opcode_values import (
     ADD,
     AND,
+    CALLDATALOAD,
+    CALLDATASIZE,
+    CALLER,
+    CALLVALUE,
     DUP1,
     DUP16,
     EQ,
@@ -55,14 +60,18 @@ from eth.vm.opcode_values import (
     JUMPDEST,
     JUMPI,
     LT,
+    MLOAD,
+    MSTORE,
     NOT,
     OR,
     POP,
     PUSH0,
     PUSH1,
     PUSH32,
+    SGT,
     SHL,
     SHR,
+    SLT,
     SUB,
     SWAP1,
     SWAP16,
@@ -72,7 +81,11 @@ from eth_utils import ValidationError
 from lru import LRU
 
 _UINT_256_MAX = 2**256 - 1
+_UINT_255_MAX = 2**255 - 1
+_UINT_256_CEILING = 2**256
 _STACK_LIMIT = 1024
+_GAS_MEMORY = 3
+_GAS_MEMORY_QUADRATIC_DENOMINATOR = 512
 
 Logic = Callable[[Any], None]
 
@@ -124,6 +137,18 @@ class _QuietGasMeter(GasMeter):
 
 def _int(value: int | bytes) -> int:
     return value if type(value) is int else int.from_bytes(value, "big")  # type: ignore[arg-type]
+
+
+def _pop1(values: list[Any]) -> int | bytes:
+    if not values:
+        raise InsufficientStack("Wanted 1 stack item, had none")
+    return values.pop()  # type: ignore[no-any-return]
+
+
+def _push(values: list[Any], value: int | bytes) -> None:
+    if len(values) >= _STACK_LIMIT:
+        raise FullStack("Stack limit reached")
+    values.append(value)
 
 
 def _pop2(values: list[Any]) -> tuple[int, int]:
@@ -227,6 +252,70 @@ def _not(computation: Any) -> None:
     values.append(_UINT_256_MAX - _int(values.pop()))
 
 
+def _signed(value: int) -> int:
+    return value if value <= _UINT_255_MAX else value - _UINT_256_CEILING
+
+
+def _memory_cost(size: int) -> int:
+    words = (size + 31) // 32
+    return words * _GAS_MEMORY + words * words // _GAS_MEMORY_QUADRATIC_DENOMINATOR
+
+
+def _extend_memory(computation: Any, start: int, size: int) -> bytearray:
+    """py-evm's ``BaseComputation.extend_memory`` (charge for growth, then grow); returns the bytes."""
+    memory = computation._memory._bytes
+    end = start + size
+    if size == 0 or end <= len(memory):  # nothing to grow, nothing to charge
+        return memory  # type: ignore[no-any-return]
+    before_size = len(memory)  # always a multiple of 32
+    after_size = (end + 31) // 32 * 32
+    fee = _memory_cost(after_size) - _memory_cost(before_size)
+    meter = computation._gas_meter
+    if fee > meter.gas_remaining:
+        raise OutOfGas(
+            f"Out of gas: Needed {fee} - Remaining {meter.gas_remaining}"
+            f" - Reason: Expanding memory {before_size} -> {after_size}"
+        )
+    meter.gas_remaining -= fee
+    computation._memory.extend(start, size)
+    return computation._memory._bytes  # type: ignore[no-any-return]
+
+
+def _mstore(computation: Any) -> None:
+    values = computation._stack.values
+    start = _int(_pop1(values))
+    value = _pop1(values)
+    word = value.to_bytes(32, "big") if type(value) is int else value.rjust(32, b"\x00")[-32:]  # type: ignore[union-attr]
+    memory = _extend_memory(computation, start, 32)
+    memory[start : start + 32] = word
+
+
+def _mload(computation: Any) -> None:
+    values = computation._stack.values
+    start = _int(_pop1(values))
+    memory = _extend_memory(computation, start, 32)
+    values.append(bytes(memory[start : start + 32]))
+
+
+def _calldataload(computation: Any) -> None:
+    values = computation._stack.values
+    start = _int(_pop1(values))
+    word = bytes(computation.msg.data[start : start + 32]).ljust(32, b"\x00")
+    values.append(word.lstrip(b"\x00"))
+
+
+def _caller(computation: Any) -> None:
+    _push(computation._stack.values, computation.msg.sender)
+
+
+def _callvalue(computation: Any) -> None:
+    _push(computation._stack.values, computation.msg.value)
+
+
+def _calldatasize(computation: Any) -> None:
+    _push(computation._stack.values, len(computation.msg.data))
+
+
 FAST_LOGIC: dict[int, Logic] = {
     PUSH0: _push_logic(0),
     **{PUSH1 + index: _push_logic(index + 1) for index in range(PUSH32 - PUSH1 + 1)},
@@ -245,12 +334,20 @@ FAST_LOGIC: dict[int, Logic] = {
     GT: _binary_logic(lambda left, right: 1 if left > right else 0),
     SHL: _binary_logic(lambda shift, value: 0 if shift >= 256 else (value << shift) & _UINT_256_MAX),
     SHR: _binary_logic(lambda shift, value: 0 if shift >= 256 else value >> shift),
+    SLT: _binary_logic(lambda left, right: 1 if _signed(left) < _signed(right) else 0),
+    SGT: _binary_logic(lambda left, right: 1 if _signed(left) > _signed(right) else 0),
     ISZERO: _iszero,
     NOT: _not,
+    MSTORE: _mstore,
+    MLOAD: _mload,
+    CALLDATALOAD: _calldataload,
+    CALLER: _caller,
+    CALLVALUE: _callvalue,
+    CALLDATASIZE: _calldatasize,
 }
 """Instruction -> logic on the raw stack, for the instructions listed in the module docstring."""
 
-_FixedCostOpcodes = dict[int, tuple[int, Logic, str]]
+_FixedCostOpcodes = list[tuple[int, Logic, str] | None]
 
 
 class EmbeddedComputation(PragueComputation):
@@ -269,12 +366,13 @@ class EmbeddedComputation(PragueComputation):
 
     @classmethod
     def _fixed_costs(cls) -> _FixedCostOpcodes:
+        """A table by opcode value: (gas, logic, mnemonic) for fixed-cost opcodes, else ``None``."""
         if cls._fixed_cost_opcodes is None:
-            cls._fixed_cost_opcodes = {
-                value: (opcode.gas_cost, FAST_LOGIC.get(value, opcode.logic_fn), opcode.mnemonic)
-                for value, opcode in cls.opcodes.items()
-                if type(opcode) is _FastOpcode
-            }
+            table: _FixedCostOpcodes = [None] * 256
+            for value, opcode in cls.opcodes.items():
+                if type(opcode) is _FastOpcode:
+                    table[value] = (opcode.gas_cost, FAST_LOGIC.get(value, opcode.logic_fn), opcode.mnemonic)
+            cls._fixed_cost_opcodes = table
         return cls._fixed_cost_opcodes
 
     @classmethod
@@ -304,8 +402,17 @@ class EmbeddedComputation(PragueComputation):
             fixed_costs = cls._fixed_costs()
             opcodes = computation.opcodes
             meter = computation.get_gas_meter()
-            for opcode in computation.code:
-                fixed = fixed_costs.get(opcode)
+            code = computation.code
+            raw_code = message.code  # what the CodeStream reads
+            code_length = len(raw_code)
+            while True:
+                # CodeStream.__iter__ without the generator: past the end of the code is a STOP.
+                position = code.program_counter
+                if position >= code_length:
+                    break
+                opcode = raw_code[position]
+                code.program_counter = position + 1
+                fixed = fixed_costs[opcode]
                 try:
                     if fixed is None:
                         opcode_fn = opcodes.get(opcode)

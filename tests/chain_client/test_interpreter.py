@@ -17,6 +17,10 @@ from eth.vm.forks.prague import PragueVM
 from eth.vm.opcode_values import (
     ADD,
     AND,
+    CALLDATALOAD,
+    CALLDATASIZE,
+    CALLER,
+    CALLVALUE,
     DUP1,
     EQ,
     GT,
@@ -25,6 +29,8 @@ from eth.vm.opcode_values import (
     JUMPDEST,
     JUMPI,
     LT,
+    MLOAD,
+    MSTORE,
     NOT,
     OR,
     POP,
@@ -33,8 +39,10 @@ from eth.vm.opcode_values import (
     PUSH2,
     PUSH4,
     PUSH32,
+    SGT,
     SHL,
     SHR,
+    SLT,
     STOP,
     SUB,
     SWAP1,
@@ -48,8 +56,10 @@ from chain_client.embedded.node import Genesis
 
 MAX = 2**256 - 1
 EDGES = [0, 1, 2, 255, 256, 257, 2**255, MAX - 1, MAX]
-CALLER = Address(b"\x11" * 20)
+SENDER = Address(b"\x11" * 20)
 CONTRACT = Address(b"\x22" * 20)
+CALLDATA = bytes(range(1, 37))
+VALUE = 10**18 + 5
 
 
 def _push(value: int) -> bytes:
@@ -57,9 +67,25 @@ def _push(value: int) -> bytes:
 
 
 def _programs() -> Iterator[tuple[str, bytes, int]]:
-    """(name, code, gas) for every case."""
+    """(name, code, gas) for every case; each runs with CALLDATA and a value of VALUE wei."""
     for op, (left, right) in product((ADD, SUB, AND, OR, XOR, EQ, LT, GT, SHL, SHR), product(EDGES, EDGES)):
         yield f"{op:#x} of {left}, {right}", _push(right) + _push(left) + bytes([op]), 100_000
+    for op, (left, right) in product((SLT, SGT), product(EDGES, EDGES)):
+        yield f"{op:#x} of {left}, {right}", _push(right) + _push(left) + bytes([op]), 100_000
+    for offset, value in product((0, 1, 31, 32, 33, 1_000, 2**20, 2**64, MAX), (0, 7, MAX)):
+        yield f"mstore {value} at {offset}", _push(value) + _push(offset) + bytes([MSTORE]), 1_000_000
+        load_back = bytes([PUSH1, 7, PUSH1, 0, MSTORE]) + _push(offset) + bytes([MLOAD])
+        yield f"mload at {offset}", load_back, 1_000_000
+    yield "mstore of a short push", bytes([PUSH2, 0xAB, 0xCD, PUSH1, 3, MSTORE, PUSH1, 0, MLOAD]), 100_000
+    yield (
+        "mstore twice, growing",
+        bytes([PUSH1, 1, PUSH1, 0, MSTORE, PUSH1, 2, PUSH2, 0x10, 0, MSTORE]),
+        100_000,
+    )
+    yield "memory growth out of gas", bytes([PUSH1, 1, PUSH4, 0, 0x10, 0, 0, MSTORE]), 30_000
+    for offset in (0, 1, 4, 30, 31, 32, 36, 1_000, MAX):
+        yield f"calldataload at {offset}", _push(offset) + bytes([CALLDATALOAD]), 100_000
+    yield "caller, callvalue, calldatasize", bytes([CALLER, CALLVALUE, CALLDATASIZE]), 100_000
     for op, value in product((ISZERO, NOT), EDGES):
         yield f"{op:#x} of {value}", _push(value) + bytes([op]), 100_000
     for op in FAST_LOGIC:  # with too few items on the stack
@@ -104,7 +130,7 @@ def chains() -> tuple[MiningChain, MiningChain]:
 
 def _run(chain: MiningChain, code: bytes, gas: int) -> ComputationAPI:
     return chain.get_vm().execute_bytecode(
-        origin=CALLER, gas_price=0, gas=gas, to=CONTRACT, sender=CALLER, value=0, data=b"", code=code
+        origin=SENDER, gas_price=0, gas=gas, to=CONTRACT, sender=SENDER, value=VALUE, data=CALLDATA, code=code
     )
 
 
@@ -112,7 +138,8 @@ def _outcome(computation: ComputationAPI) -> tuple[object, ...]:
     values = computation._stack.values  # type: ignore[attr-defined]
     stack = [value if isinstance(value, int) else int.from_bytes(value, "big") for value in values]
     error = type(computation.error).__name__ if computation.is_error else None
-    return (error, computation.output, computation.get_gas_remaining(), stack)
+    memory = bytes(computation._memory._bytes)  # type: ignore[attr-defined]
+    return (error, computation.output, computation.get_gas_remaining(), stack, memory)
 
 
 def test_each_replaced_instruction_behaves_as_in_py_evm(chains: tuple[MiningChain, MiningChain]) -> None:
