@@ -11,7 +11,9 @@ The miner opens the same SQLite file with its own connection; the node's reader 
 it is committed (WAL mode). The miner never outlives the node: it stops when its pipe to the node
 closes, and it is started from multiprocessing's fork server (which exits with the node) with a
 parent-death signal (Linux ``PR_SET_PDEATHSIG``), so a node killed with ``kill -9`` takes its miner
-with it even mid-block, and a restarted node is the only writer of the file.
+with it even mid-block, and a restarted node is the only writer of the file. (As in any program
+using multiprocessing, a script run as ``python file.py`` that opens an embedded node must guard its
+entry point with ``if __name__ == "__main__":``; ``python -m`` entry points need nothing.)
 
 Requests, one at a time over a pipe (``multiprocessing.connection``): ``("mine", raw_transactions,
 senders, timestamp)`` answered by ``("mined", number, hash, next_base_fee, stages)`` or
