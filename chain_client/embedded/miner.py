@@ -8,12 +8,11 @@ commits it (the fsync) and only then answers. The node acknowledges a transactio
 answer, so durability is unchanged: a receipt is handed out only for a block that is on disk.
 
 The miner opens the same SQLite file with its own connection; the node's reader sees each block once
-it is committed (WAL mode). The miner never outlives the node: it stops when its pipe to the node
-closes, and it is started from multiprocessing's fork server (which exits with the node) with a
-parent-death signal (Linux ``PR_SET_PDEATHSIG``), so a node killed with ``kill -9`` takes its miner
-with it even mid-block, and a restarted node is the only writer of the file. (As in any program
-using multiprocessing, a script run as ``python file.py`` that opens an embedded node must guard its
-entry point with ``if __name__ == "__main__":``; ``python -m`` entry points need nothing.)
+it is committed (WAL mode). Miners are forked from a small fork server (``_ForkServer``), never from
+the node's own process. The miner never outlives the node: it stops when its pipe to the node
+closes, and both it and the fork server carry a parent-death signal (Linux ``PR_SET_PDEATHSIG``), so
+a node killed with ``kill -9`` takes its miner with it even mid-block, and a restarted node is the
+only writer of the file.
 
 Requests, one at a time over a pipe (``multiprocessing.connection``): ``("mine", raw_transactions,
 senders, timestamp)`` answered by ``("mined", number, hash, next_base_fee, stages)`` or
@@ -25,8 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
+import os
+import pickle
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+_SERVER_COMMAND = "from chain_client.embedded.miner import _fork_server; _fork_server({fd})"
 
 
 class MiningFailed(Exception):
@@ -76,6 +79,73 @@ class MinedBlock:
     """CPU seconds spent in each of ``chain.STAGES`` (writes: the block, its index rows, the commit)."""
 
 
+class _ForkServer:
+    """Starts miner processes by forking a small server process of this module.
+
+    Not a plain fork of the node's process: its other threads may be inside SQLite at that moment
+    (holding its process-wide mutexes), and SQLite's in-process lock bookkeeping for the chain's
+    file would be copied into the child. The server is a fresh interpreter (started once per
+    process, with py-evm and this module imported) that never opens a database and has one thread,
+    so each miner forked from it starts clean, in about 0.1 s. Unlike multiprocessing's fork server
+    it does not re-import the program's main module in each child. The server dies with the node
+    (parent-death signal, and the end of its control socket); each miner dies with the server.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+
+    def start_miner(self, path: Path, genesis: Genesis) -> tuple[Connection, int]:
+        """A new miner on ``path``: the node's end of its pipe, and its process id."""
+        with self._lock:
+            for attempt in range(2):
+                node_end, miner_end = socket.socketpair()
+                try:
+                    control = self._ensure_running()
+                    request = pickle.dumps((str(path), genesis))
+                    socket.send_fds(
+                        control, [len(request).to_bytes(4, "big") + request], [miner_end.fileno()]
+                    )
+                    pid = int.from_bytes(_receive_exactly(control, 4), "big")
+                except OSError:
+                    self._stop()  # a dead server: start another, once
+                    node_end.close()
+                    if attempt == 1:
+                        raise
+                    continue
+                finally:
+                    miner_end.close()
+                return Connection(node_end.detach()), pid
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ensure_running(self) -> socket.socket:
+        if self._process is not None and self._process.poll() is None and self._control is not None:
+            return self._control
+        self._stop()
+        ours, theirs = socket.socketpair()
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER_COMMAND.format(fd=theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self._control = ours
+        return ours
+
+    def _stop(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+
+_FORK_SERVER = _ForkServer()
+
+
 class MinerProcess:
     """The node's handle on its miner process: one request at a time, each answered when done."""
 
@@ -83,24 +153,7 @@ class MinerProcess:
         self._path = path
         self._genesis = genesis
         self._lock = threading.Lock()
-        self._start()
-
-    def _start(self) -> None:
-        # Not a plain fork of this process: its other threads may hold SQLite's process-wide
-        # mutexes at that moment, and SQLite's in-process lock bookkeeping for this very file would
-        # be copied into the child. A fork server is a fresh interpreter (started once per process,
-        # with py-evm and this module imported), so each miner starts clean, in about 0.1 s.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        self._connection, child_end = context.Pipe()
-        self._process = context.Process(
-            target=_serve,
-            args=(child_end, self._connection, self._path, self._genesis),
-            name="embedded-miner",
-            daemon=True,
-        )
-        self._process.start()
-        child_end.close()
+        self._connection, self.pid = _FORK_SERVER.start_miner(path, genesis)
 
     def mine(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> MinedBlock:
         """Mine, write and commit one block of ``transactions`` at ``timestamp``.
@@ -121,13 +174,12 @@ class MinerProcess:
         self._request(("reload",))
 
     def close(self) -> None:
-        """Stop the process (it finishes the request in hand first)."""
+        """Stop the process: it finishes the request in hand, closes its database and answers."""
         with self._lock:
             with contextlib.suppress(OSError, EOFError):
                 self._connection.send(("stop",))
                 self._connection.recv()
             self._connection.close()
-            self._process.join()
 
     def _request(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
         with self._lock:
@@ -135,10 +187,9 @@ class MinerProcess:
                 self._connection.send(request)
                 answer: tuple[Any, ...] = self._connection.recv()
             except (OSError, EOFError) as exc:
-                log.error("the miner process died; starting another", exitcode=self._process.exitcode)
+                log.error("the miner process died; starting another", pid=self.pid)
                 self._connection.close()
-                self._process.join()
-                self._start()
+                self._connection, self.pid = _FORK_SERVER.start_miner(self._path, self._genesis)
                 raise MinerDied(f"the miner process died ({exc!r})") from exc
             return answer
 
@@ -197,11 +248,53 @@ class Miner:
         self._db.close()
 
 
-def _serve(connection: Connection, parent_end: Connection, path: Path, genesis: Genesis) -> None:
-    parent_end.close()
-    if sys.platform == "linux":  # die with the node, even when it is killed with SIGKILL
+def _receive_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise EOFError("the other end closed the socket")
+        data += chunk
+    return data
+
+
+def _die_with_parent() -> None:
+    if sys.platform == "linux":  # even when the parent is killed with SIGKILL
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the node's to handle; it stops us
+
+
+def _fork_server(control_fd: int) -> None:
+    """The fork server's loop (see ``_ForkServer``): one miner per request, until the node is gone."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the node's to handle
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # miners that exit are reaped by the kernel
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65_536, 1)
+        except OSError:
+            return
+        if not message or not fds:
+            return  # the node is gone
+        size = int.from_bytes(message[:4], "big")
+        payload = message[4:]
+        if len(payload) < size:
+            payload += _receive_exactly(control, size - len(payload))
+        path, genesis = pickle.loads(payload)  # noqa: S301 - from our own node, over a private socket
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()
+                _die_with_parent()
+                _serve(Connection(fds[0]), Path(path), genesis)
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        control.sendall(pid.to_bytes(4, "big"))
+
+
+def _serve(connection: Connection, path: Path, genesis: Genesis) -> None:
+    """A miner's loop: answer the node's requests until it says stop or goes away."""
     miner = Miner(path, genesis)
     try:
         while True:
@@ -216,6 +309,7 @@ def _serve(connection: Connection, parent_end: Connection, path: Path, genesis: 
                 miner.reload()
                 connection.send(("reloaded",))
             else:
+                miner.close()
                 connection.send(("stopped",))
                 return
     finally:

@@ -79,7 +79,7 @@ def test_a_node_whose_miner_is_killed_starts_another(tmp_path: Path) -> None:
     with EmbeddedNode(tmp_path / "chain.db", GENESIS) as node:
         first = node.send_raw_transaction(_transfer(0))
         acknowledged = node.wait_for_receipt(first, 60)
-        miner_pid = node._miner_process._process.pid
+        miner_pid = node._miner_process.pid
         assert miner_pid in _descendants(os.getpid())
         os.kill(miner_pid, signal.SIGKILL)
         second = node.send_raw_transaction(_transfer(1))
