@@ -10,9 +10,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+import rlp
 from eth.abc import SignedTransactionAPI
 from eth.db.atomic import AtomicDB
 from eth.db.trie import _make_trie_root_and_nodes
+from eth.rlp.accounts import Account
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_account.signers.local import LocalAccount
@@ -21,7 +23,7 @@ from eth_utils import keccak, to_canonical_address
 from chain_client import ChainClient
 from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation, deploy_foundation
-from chain_client.embedded.chain import EmbeddedVM, build_block, chain_class
+from chain_client.embedded.chain import EmbeddedVM, build_block, chain_class, encode_account
 from chain_client.embedded.node import EmbeddedNode, Genesis
 from chain_client.embedded.store import SqliteKeyValueStore
 from chain_client.embedded.trie_root import BLANK_ROOT_HASH, trie_root_and_nodes
@@ -39,6 +41,17 @@ def test_one_pass_trie_roots_and_nodes_equal_py_evms(count: int) -> None:
 
 def test_the_empty_trie_has_the_blank_root() -> None:
     assert trie_root_and_nodes(()) == (BLANK_ROOT_HASH, {})
+
+
+INTEGERS = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 2**55, 2**64 - 1, 2**64, 10**27, 2**256 - 1]
+
+
+@pytest.mark.parametrize("nonce", [0, 1, 0x7F, 0x80, 2**64 - 1])
+def test_accounts_are_encoded_as_rlp_encodes_them(nonce: int) -> None:
+    for balance in INTEGERS:
+        for storage_root, code_hash in [(BLANK_ROOT_HASH, keccak(b"")), (b"\x00" * 32, b"\xff" * 32)]:
+            account = Account(nonce, balance, storage_root, code_hash)
+            assert encode_account(account) == rlp.encode(account, sedes=Account)
 
 
 @pytest.fixture(scope="module")
