@@ -362,7 +362,8 @@ class EmbeddedComputation(PragueComputation):
         self.code = _AnalysedCode(message.code)
 
     def _configure_gas_meter(self) -> GasMeter:
-        return _QuietGasMeter(self.msg.gas)
+        stock = super()._configure_gas_meter()  # keeps the fork's refund strategy (negative refunds)
+        return _QuietGasMeter(stock.start_gas, stock.refund_strategy)
 
     @classmethod
     def _fixed_costs(cls) -> _FixedCostOpcodes:

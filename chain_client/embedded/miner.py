@@ -22,6 +22,7 @@ after the node replaced the database under it (``revert``); ``("stop",)``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -133,6 +134,11 @@ class _ForkServer:
         self._control = ours
         return ours
 
+    def stop(self) -> None:
+        """Stop the server (at interpreter exit); a miner still running dies with it."""
+        with self._lock:
+            self._stop()
+
     def _stop(self) -> None:
         if self._control is not None:
             self._control.close()
@@ -144,6 +150,7 @@ class _ForkServer:
 
 
 _FORK_SERVER = _ForkServer()
+atexit.register(_FORK_SERVER.stop)
 
 
 class MinerProcess:

@@ -43,6 +43,7 @@ from eth.vm.opcode_values import (
     SHL,
     SHR,
     SLT,
+    SSTORE,
     STOP,
     SUB,
     SWAP1,
@@ -113,6 +114,8 @@ def _programs() -> Iterator[tuple[str, bytes, int]]:
     yield "jumpi taken", bytes([PUSH1, 1, PUSH1, 6, JUMPI, STOP, JUMPDEST, PUSH1, 5]), 100_000
     yield "jumpi not taken", bytes([PUSH1, 0, PUSH1, 6, JUMPI, PUSH1, 3, JUMPDEST]), 100_000
     yield "jumpi taken to a bad place", bytes([PUSH1, 1, PUSH1, 5, JUMPI, STOP]), 100_000
+    clear_then_reset = bytes([PUSH1, 0, PUSH1, 0, SSTORE, PUSH1, 1, PUSH1, 0, SSTORE])
+    yield "a refund taken back (negative refund)", clear_then_reset, 100_000
     yield "out of gas on a push", bytes([PUSH1, 1, PUSH1, 2, ADD]), 5
     yield "out of gas on the add", bytes([PUSH1, 1, PUSH1, 2, ADD]), 8
 
@@ -129,7 +132,12 @@ def chains() -> tuple[MiningChain, MiningChain]:
 
 
 def _run(chain: MiningChain, code: bytes, gas: int) -> ComputationAPI:
-    return chain.get_vm().execute_bytecode(
+    vm = chain.get_vm()
+    # A slot set before the call (committed, so it is the "original" value of EIP-2200): clearing
+    # it earns a refund, setting it again takes the refund back (a negative refund).
+    vm.state.set_storage(CONTRACT, 0, 1)
+    vm.state.persist()
+    return vm.execute_bytecode(
         origin=SENDER, gas_price=0, gas=gas, to=CONTRACT, sender=SENDER, value=VALUE, data=CALLDATA, code=code
     )
 
@@ -139,7 +147,8 @@ def _outcome(computation: ComputationAPI) -> tuple[object, ...]:
     stack = [value if isinstance(value, int) else int.from_bytes(value, "big") for value in values]
     error = type(computation.error).__name__ if computation.is_error else None
     memory = bytes(computation._memory._bytes)  # type: ignore[attr-defined]
-    return (error, computation.output, computation.get_gas_remaining(), stack, memory)
+    gas = (computation.get_gas_remaining(), computation.get_gas_refund())
+    return (error, computation.output, gas, stack, memory)
 
 
 def test_each_replaced_instruction_behaves_as_in_py_evm(chains: tuple[MiningChain, MiningChain]) -> None:
