@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import rlp
+from eth._utils.address import generate_contract_address
 from eth.abc import SignedTransactionAPI
 from eth.db.atomic import AtomicDB
 from eth.db.trie import _make_trie_root_and_nodes
@@ -18,7 +19,8 @@ from eth.rlp.accounts import Account
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_canonical_address
+from eth_typing import Address
+from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from chain_client import ChainClient
 from chain_client.contracts import BANK_ROLE
@@ -86,21 +88,34 @@ def _sign(
     return bytes(sender.sign_transaction(tx).raw_transaction)
 
 
+REFUNDER_INITCODE = bytes.fromhex("6001600055" + "600b6011600039" + "600b6000f3" + "6000600055600160005500")
+"""Sets slot 0 to 1; its code clears slot 0 and sets it again: a refund earned and taken back."""
+
+
 def _mixed_transactions(client: ChainClient, foundation: Foundation, count: int) -> list[bytes]:
     """Token transfers with logs, transfers that revert with a custom error (carol is not allowed),
-    one that runs out of gas, plain value transfers from other senders, and a contract creation."""
+    one that runs out of gas, plain value transfers from other senders, two contract creations, and
+    calls that earn a storage refund and take it back (a negative refund)."""
     token = foundation.deposit_token
     nonces = {who.address: client.backend.get_nonce(who.address) for who in (A.admin, A.alice, A.bob)}
+    refunder = None
     raws = []
     for index in range(count):
         kind = index % 5
-        if kind == 4 and index == 4:
+        if index == 4:
             sender, to, data, value = (
                 A.admin,
                 None,
                 bytes.fromhex("600a600c600039600a6000f3602a60005260206000f3"),
                 0,
             )
+        elif index == 9:
+            sender, to, data, value = A.admin, None, REFUNDER_INITCODE, 0
+            refunder = to_checksum_address(
+                generate_contract_address(_canonical(A.admin), nonces[A.admin.address])
+            )
+        elif kind == 4 and refunder is not None:
+            sender, to, data, value = A.admin, refunder, b"", 0
         elif kind in (0, 1, 4):
             sender, to, data, value = A.admin, token.address, token.transfer_data(A.bob.address, index + 1), 0
         elif kind == 2:
@@ -112,6 +127,10 @@ def _mixed_transactions(client: ChainClient, foundation: Foundation, count: int)
         raws.append(_sign(sender, nonces[sender.address], to, data, value, gas))
         nonces[sender.address] += 1
     return raws
+
+
+def _canonical(account: LocalAccount) -> Address:
+    return Address(to_canonical_address(account.address))
 
 
 def _copy_database(node: EmbeddedNode) -> sqlite3.Connection:
