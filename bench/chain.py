@@ -47,7 +47,7 @@ from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation, deploy_foundation
 from chain_client.embedded.chain import STAGES
 from chain_client.embedded.index import LogQuery
-from chain_client.embedded.miner import Miner
+from chain_client.embedded.miner import Miner, freeze_heap
 from chain_client.embedded.node import CallRequest, EmbeddedNode, Genesis
 
 CHAIN_ID = 1337
@@ -251,6 +251,7 @@ def _profile() -> dict[str, object]:
         recovery = (time.process_time() - started) / len(signed)
 
         miner = Miner(path, GENESIS)
+        freeze_heap()  # as the miner process does once it has started
         timestamp = int(time.time()) + 1_000
         block_ms: dict[int, list[float]] = {100: [], 1_000: []}
         block_cpu_ms: dict[int, list[float]] = {100: [], 1_000: []}
