@@ -222,6 +222,8 @@ class Miner:
         return self._chain_class(AtomicDB(self._store))
 
     def reload(self) -> None:
+        # A fresh store too: the cache may hold entries of blocks the revert removed.
+        self._store = SqliteKeyValueStore(self._db)
         self._chain = self._open_chain()
 
     def mine(self, raws: Sequence[bytes], senders: Sequence[bytes], timestamp: int) -> tuple[Any, ...]:
