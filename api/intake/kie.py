@@ -1,0 +1,532 @@
+"""Key information from text boxes and their geometry: label boxes linked to value boxes.
+
+The model is PaddleOCR's key-information extraction (``ppstructure/kie``): first recognise which
+boxes are *keys* (labels), then link each remaining box to the key it answers. Here the keys are
+recognised by a lexicon (every way a document kind prints a field's label) and the links by the
+conventions printed forms follow, in this order of preference:
+
+1. the rest of the label's own box (``名称：某某基金会`` read as one line);
+2. boxes to the right on the same row, up to the next label (two-column forms, table rows,
+   landscape licences with two columns of fields);
+3. boxes to the right whose row is centred on the label's (a label cell beside a value cell of
+   two lines);
+4. a line directly under a value, aligned with it and with no label of its own, continues it
+   (multi-line names and addresses);
+5. the cell below a label that has nothing to its right (tables whose header row holds the labels).
+
+Sentence-style documents ("经审核，某某基金会符合开户条件，准予开立基本存款账户。") are read by
+patterns over the page's text in reading order. Every value keeps its glyphs (so each character has
+its recognition score and runner-ups) and the boxes it came from.
+
+Nothing here knows about institutions: a :class:`DocumentSchema` (the labels, the sentence patterns
+and a validator per field) makes a document kind; ``api.intake.institution`` defines the certificates
+of institution onboarding, and ID cards, invoices or diagnosis certificates are further schemas.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from api.intake.engine import Glyph, PageText, TextBox
+
+SEPARATORS = frozenset(":：;；,，、.。·|'\"“”‘’`_-~—()（）[]【】 \u3000")
+"""Characters that may sit between a label and its value (colons and the like) or pad a label."""
+
+DOUBT_BELOW = 0.9
+"""A character recognised with less probability than this is *in doubt*: the audit will not reject
+on a difference there. PP-OCRv4's correct characters on certificates score 0.95-1.0; most of its
+misreadings score below 0.9 (measured on the tuning split; see bench/ocr.py)."""
+
+RUNNER_UP_DOUBT = 0.08
+"""A character is also in doubt when another reading had at least this probability."""
+
+
+@dataclass(frozen=True)
+class SourcedGlyph:
+    """A glyph and the index (in the page's boxes) of the box it was read in."""
+
+    glyph: Glyph
+    box: int
+
+    @property
+    def char(self) -> str:
+        return _normal_char(self.glyph.char)
+
+
+def _normal_char(char: str) -> str:
+    normal = unicodedata.normalize("NFKC", char)
+    return normal if len(normal) == 1 else char
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` is a CJK unified ideograph."""
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def glyph_in_doubt(glyph: Glyph) -> bool:
+    """Whether the recogniser was unsure of this character (low score or a strong runner-up)."""
+    runner_up = max((probability for _, probability in glyph.alternatives), default=0.0)
+    return glyph.score < DOUBT_BELOW or runner_up >= RUNNER_UP_DOUBT
+
+
+@dataclass(frozen=True)
+class Value:
+    """A candidate value: its glyphs in reading order, and how it was found."""
+
+    glyphs: tuple[SourcedGlyph, ...]
+    how: str
+    """``inline``, ``right``, ``below``, ``sentence`` or ``anywhere``."""
+
+    @property
+    def text(self) -> str:
+        return "".join(glyph.char for glyph in self.glyphs)
+
+    @property
+    def boxes(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(glyph.box for glyph in self.glyphs))
+
+    def keep(self, predicate: Callable[[str], bool]) -> Value:
+        """Only the glyphs whose character satisfies ``predicate``."""
+        return Value(tuple(glyph for glyph in self.glyphs if predicate(glyph.char)), self.how)
+
+    def slice(self, start: int, end: int) -> Value:
+        return Value(self.glyphs[start:end], self.how)
+
+    def search(self, pattern: re.Pattern[str], group: str | int = 0) -> Value | None:
+        """The part of the value matched by ``pattern`` (its ``group``), or ``None``."""
+        match = pattern.search(self.text)
+        if match is None or match.start(group) < 0:
+            return None
+        return self.slice(match.start(group), match.end(group))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a document kind: how it is labelled and what a valid value looks like."""
+
+    name: str
+    labels: tuple[str, ...]
+    clean: Callable[[Value], Value | None]
+    """Trim a raw value to what the field may contain; ``None`` when nothing valid is left."""
+    plausibility: Callable[[str], float] = lambda _text: 1.0
+    """0-1: how much the cleaned text looks like a real value (1 for a well-formed one)."""
+    multiline: bool = False
+    anywhere: Callable[[Value], Value | None] | None = None
+    """For values that identify themselves (a code with a check character): find one in any box."""
+
+
+@dataclass(frozen=True)
+class SentenceRule:
+    """A pattern over the page's running text whose group ``value`` is the field's value."""
+
+    field: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class DocumentSchema:
+    """A document kind for the extractor: its fields, the other labels it prints, its sentences."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    other_labels: tuple[str, ...] = ()
+    """Labels of printed fields that are not extracted, so their values are not taken for others'."""
+    sentences: tuple[SentenceRule, ...] = ()
+    titles: tuple[str, ...] = ()
+    """Words of the document titles: a box containing one is a title, never a label."""
+
+    def spec(self, name: str) -> FieldSpec:
+        return next(spec for spec in self.fields if spec.name == name)
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """A field's value as read from one page."""
+
+    field: str
+    value: str
+    glyphs: tuple[SourcedGlyph, ...]
+    how: str
+    plausibility: float
+
+    @property
+    def confidence(self) -> float:
+        """The least probable character's probability times the value's plausibility."""
+        return round(min((g.glyph.score for g in self.glyphs), default=0.0) * self.plausibility, 4)
+
+    @property
+    def doubtful(self) -> tuple[int, ...]:
+        """Positions of characters the recogniser was unsure of."""
+        return tuple(index for index, glyph in enumerate(self.glyphs) if glyph_in_doubt(glyph.glyph))
+
+    @property
+    def boxes(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(glyph.box for glyph in self.glyphs))
+
+
+# -- labels ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LabelHit:
+    field: str | None
+    """``None`` for a label of a field that is not extracted."""
+    boxes: tuple[int, ...]
+    end: int
+    """Glyph index in the last box where the label (and any colon) ends."""
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def centre_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def _allowed_edits(label: str) -> int:
+    return 0 if len(label) <= 3 else 1 if len(label) <= 7 else 2
+
+
+def _compact(glyphs: Sequence[SourcedGlyph]) -> tuple[str, list[int]]:
+    """The text without separators, and for each kept character its index in ``glyphs``."""
+    text, positions = [], []
+    for index, glyph in enumerate(glyphs):
+        if glyph.char not in SEPARATORS:
+            text.append(glyph.char)
+            positions.append(index)
+    return "".join(text), positions
+
+
+class _Lexicon:
+    def __init__(self, schema: DocumentSchema) -> None:
+        entries: list[tuple[str, str | None]] = [
+            (label, spec.name) for spec in schema.fields for label in spec.labels
+        ]
+        entries += [(label, None) for label in schema.other_labels]
+        self.entries = sorted(
+            ((_strip(label), field) for label, field in entries), key=lambda entry: -len(entry[0])
+        )
+        self.titles = schema.titles
+
+    def match_start(self, text: str) -> tuple[str | None, int] | None:
+        """The longest label at the start of ``text`` (separators removed): its field and length read."""
+        best: tuple[int, int, str | None, int] | None = None  # (-label length, edits, field, consumed)
+        for label, field_name in self.entries:
+            allowed = _allowed_edits(label)
+            if allowed == 0:
+                if text.startswith(label):
+                    candidate = (-len(label), 0, field_name, len(label))
+                    best = candidate if best is None or candidate[:2] < best[:2] else best
+                continue
+            window = text[: len(label) + allowed]
+            if sum(char in window for char in label) < len(label) - allowed:
+                continue
+            found = min(
+                (
+                    (_edit_distance(label, text[:consumed]), abs(consumed - len(label)), consumed)
+                    for consumed in range(max(1, len(label) - allowed), min(len(text), len(label) + allowed) + 1)
+                ),
+                default=None,
+            )
+            if found is not None and found[0] <= allowed:
+                candidate = (-len(label), found[0], field_name, found[2])
+                if best is None or candidate[:2] < best[:2]:
+                    best = candidate
+        if best is None:
+            return None
+        return best[2], best[3]
+
+    def is_title(self, text: str) -> bool:
+        """A short line holding a title word (``法定代表人身份证明书`` starts like a label but is none)."""
+        return len(text) <= 16 and any(title in text for title in self.titles)
+
+
+def _strip(text: str) -> str:
+    return "".join(_normal_char(char) for char in text if _normal_char(char) not in SEPARATORS)
+
+
+def _glyphs_of(page: PageText, index: int) -> tuple[SourcedGlyph, ...]:
+    return tuple(SourcedGlyph(glyph, index) for glyph in page.boxes[index].glyphs)
+
+
+def _same_row(a: TextBox | _LabelHit, b: TextBox | _LabelHit, tolerance: float = 0.5) -> bool:
+    height = max(a.bottom - a.top, b.bottom - b.top, 1.0)
+    return abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2) <= tolerance * height
+
+
+def _find_labels(page: PageText, lexicon: _Lexicon) -> tuple[list[_LabelHit], dict[int, int]]:
+    """Label hits, and for boxes whose start is a label, where in the box the label ends."""
+    hits: list[_LabelHit] = []
+    label_end: dict[int, int] = {}
+    used: set[int] = set()
+    boxes = page.boxes
+    by_row = sorted(range(len(boxes)), key=lambda index: (boxes[index].top, boxes[index].left))
+    for index in by_row:
+        if index in used:
+            continue
+        box = boxes[index]
+        glyphs = _glyphs_of(page, index)
+        text, positions = _compact(glyphs)
+        if not text or lexicon.is_title(text):
+            continue
+        matched = lexicon.match_start(text)
+        if matched is not None:
+            field_name, consumed = matched
+            end = positions[consumed - 1] + 1 if consumed else 0
+            while end < len(glyphs) and glyphs[end].char in SEPARATORS:
+                end += 1
+            hits.append(_LabelHit(field_name, (index,), end, box.left, box.top, box.right, box.bottom))
+            label_end[index] = end
+            used.add(index)
+            continue
+        # A letter-spaced label ("名    称") is often detected as one box per character or two.
+        if len(text) <= 2:
+            joined, members = text, [index]
+            for other in sorted(
+                (
+                    other
+                    for other in range(len(boxes))
+                    if other not in used
+                    and other != index
+                    and boxes[other].left > box.left
+                    and _same_row(box, boxes[other])
+                ),
+                key=lambda other: boxes[other].left,
+            )[:4]:
+                other_text, _ = _compact(_glyphs_of(page, other))
+                if len(other_text) > 3:
+                    break
+                joined += other_text
+                members.append(other)
+                matched = lexicon.match_start(joined)
+                if matched is not None and matched[1] == len(joined):
+                    last = boxes[members[-1]]
+                    hits.append(
+                        _LabelHit(
+                            matched[0],
+                            tuple(members),
+                            len(last.glyphs),
+                            box.left,
+                            min(boxes[m].top for m in members),
+                            last.right,
+                            max(boxes[m].bottom for m in members),
+                        )
+                    )
+                    used.update(members)
+                    for member in members:
+                        label_end[member] = len(boxes[member].glyphs)
+                    break
+    return hits, label_end
+
+
+# -- linking values to labels ----------------------------------------------------------------------
+
+
+def _embedded_label_cut(glyphs: Sequence[SourcedGlyph], lexicon: _Lexicon) -> int:
+    """Where a second label starts inside a run of glyphs (two fields detected as one box)."""
+    text = "".join(glyph.char for glyph in glyphs)
+    cut = len(glyphs)
+    for label, _ in lexicon.entries:
+        if len(label) < 2:
+            continue
+        start = text.find(label, 1)
+        while start > 0:
+            after = text[start + len(label) : start + len(label) + 1]
+            if len(label) >= 4 or after in (":", "："):
+                cut = min(cut, start)
+                break
+            start = text.find(label, start + 1)
+    return cut
+
+
+@dataclass
+class _Linked:
+    hit: _LabelHit
+    lines: list[list[SourcedGlyph]] = field(default_factory=list)
+    line_boxes: list[list[int]] = field(default_factory=list)
+    how: str = ""
+
+
+def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Linked]:
+    boxes = page.boxes
+    hits, label_end = _find_labels(page, lexicon)
+    label_boxes = {member for hit in hits for member in hit.boxes}
+    linked = [_Linked(hit) for hit in hits]
+    owner: dict[int, int] = {}  # value box -> index into linked
+
+    # 1. the rest of the label's own box
+    for item in linked:
+        last = item.hit.boxes[-1]
+        rest = list(_glyphs_of(page, last)[label_end.get(last, len(boxes[last].glyphs)) :])
+        cut = _embedded_label_cut(rest, lexicon)
+        rest = rest[:cut]
+        if any(glyph.char not in SEPARATORS for glyph in rest):
+            item.lines.append(rest)
+            item.line_boxes.append([last])
+            item.how = "inline"
+
+    candidates = [index for index in range(len(boxes)) if index not in label_boxes]
+
+    def nearest_label_left(box: TextBox, tolerance: float) -> int | None:
+        best: tuple[float, int] | None = None
+        for position, item in enumerate(linked):
+            hit = item.hit
+            if hit.right > box.left + 0.5 * box.height or not _same_row(hit, box, tolerance):
+                continue
+            # no other label between this label and the box
+            distance = box.left - hit.right
+            key = (abs(hit.centre_y - box.centre_y) / hit.height + distance / (10 * hit.height), position)
+            if best is None or key < best:
+                best = key
+        return None if best is None else best[1]
+
+    # 2./3. boxes to the right, same row first, then rows centred on the label
+    for tolerance in (0.5, 1.15):
+        for index in candidates:
+            if index in owner:
+                continue
+            position = nearest_label_left(boxes[index], tolerance)
+            if position is None:
+                continue
+            # a nearer label on the box's own row takes precedence over a centred one
+            if tolerance > 0.5 and any(
+                _same_row(other.hit, boxes[index]) and other.hit.right <= boxes[index].left + 1
+                for other in linked
+            ):
+                continue
+            owner[index] = position
+
+    # 4. continuation lines under a value, aligned with it, with no label of their own
+    changed = True
+    while changed:
+        changed = False
+        for index in candidates:
+            if index in owner:
+                continue
+            box = boxes[index]
+            above = [
+                other
+                for other in owner
+                if boxes[other].bottom <= box.top + 0.3 * box.height
+                and box.top - boxes[other].bottom < 1.2 * box.height
+                and abs(boxes[other].left - box.left) < 1.5 * box.height
+            ]
+            if not above:
+                continue
+            if any(_same_row(item.hit, box) and item.hit.right <= box.left for item in linked):
+                continue
+            parent = max(above, key=lambda other: boxes[other].bottom)
+            position = owner[parent]
+            spec = schema.spec(linked[position].hit.field) if linked[position].hit.field else None
+            if spec is not None and spec.multiline:
+                owner[index] = position
+                changed = True
+
+    # 5. the cell below a label that has nothing beside it
+    for position, item in enumerate(linked):
+        if item.lines or any(value == position for value in owner.values()):
+            continue
+        hit = item.hit
+        below = [
+            index
+            for index in candidates
+            if index not in owner
+            and boxes[index].top >= hit.bottom - 0.3 * hit.height
+            and boxes[index].top - hit.bottom < 2.5 * hit.height
+            and min(boxes[index].right, hit.right) - max(boxes[index].left, hit.left) > 0
+        ]
+        if below:
+            nearest = min(below, key=lambda index: boxes[index].top)
+            owner[nearest] = position
+            item.how = "below"
+
+    for index in sorted(owner, key=lambda index: (boxes[index].top, boxes[index].left)):
+        item = linked[owner[index]]
+        glyphs = list(_glyphs_of(page, index))
+        glyphs = glyphs[: _embedded_label_cut(glyphs, lexicon)]
+        if item.line_boxes and _same_row(boxes[item.line_boxes[-1][-1]], boxes[index]):
+            item.lines[-1].extend(glyphs)
+            item.line_boxes[-1].append(index)
+        else:
+            item.lines.append(glyphs)
+            item.line_boxes.append([index])
+        item.how = item.how or "right"
+    return linked
+
+
+def running_text(page: PageText) -> Value:
+    """The page's glyphs in reading order: rows top to bottom, boxes left to right within a row."""
+    order = sorted(range(len(page.boxes)), key=lambda index: (page.boxes[index].top, page.boxes[index].left))
+    rows: list[list[int]] = []
+    for index in order:
+        if rows and _same_row(page.boxes[rows[-1][0]], page.boxes[index]):
+            rows[-1].append(index)
+        else:
+            rows.append([index])
+    glyphs: list[SourcedGlyph] = []
+    for row in rows:
+        for index in sorted(row, key=lambda index: page.boxes[index].left):
+            glyphs.extend(_glyphs_of(page, index))
+    return Value(tuple(glyphs), "sentence")
+
+
+def extract(page: PageText, schema: DocumentSchema) -> dict[str, FieldReading]:
+    """Every field of ``schema`` found on ``page``: the most plausible, most confident candidate each."""
+    lexicon = _Lexicon(schema)
+    candidates: dict[str, list[FieldReading]] = {spec.name: [] for spec in schema.fields}
+
+    def offer(spec: FieldSpec, raw: Value) -> None:
+        cleaned = spec.clean(raw)
+        if cleaned is None or not cleaned.glyphs:
+            return
+        text = cleaned.text
+        candidates[spec.name].append(
+            FieldReading(spec.name, text, cleaned.glyphs, raw.how, spec.plausibility(text))
+        )
+
+    for item in _link(page, schema, lexicon):
+        if item.hit.field is None or not item.lines:
+            continue
+        spec = schema.spec(item.hit.field)
+        lines = item.lines if spec.multiline else item.lines[:1]
+        glyphs = tuple(glyph for line in lines for glyph in line)
+        offer(spec, Value(glyphs, item.how))
+
+    text = running_text(page)
+    for rule in schema.sentences:
+        for match in rule.pattern.finditer(text.text):
+            offer(schema.spec(rule.field), text.slice(match.start("value"), match.end("value")))
+
+    for spec in schema.fields:
+        if spec.anywhere is None:
+            continue
+        for index in range(len(page.boxes)):
+            found = spec.anywhere(Value(_glyphs_of(page, index), "anywhere"))
+            if found is not None:
+                offer(spec, found)
+
+    chosen: dict[str, FieldReading] = {}
+    for name, readings in candidates.items():
+        if readings:
+            chosen[name] = max(
+                readings, key=lambda reading: (reading.plausibility, reading.how != "anywhere", reading.confidence)
+            )
+    return chosen
