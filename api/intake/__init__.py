@@ -10,7 +10,14 @@ normalisation both sides of the registry comparison use). Errors derive from :cl
 """
 
 from api.intake.errors import IntakeError, NoKeyInformation, OcrEngineUnavailable, UnreadableImage
-from api.intake.key_info import DocumentKind, FieldEvidence, FieldName, KeyInformation, SourceBox, normalize_text
+from api.intake.key_info import (
+    DocumentKind,
+    FieldEvidence,
+    FieldName,
+    KeyInformation,
+    SourceBox,
+    normalize_text,
+)
 from api.intake.ocr import crop_source, extract_key_information, read_certificate
 
 __all__ = [

@@ -24,7 +24,22 @@ from api.intake.kie import SourcedGlyph, Value
 from api.intake.resident_id import is_valid as is_resident_id
 from oracle.registry.credit_code import ALPHABET, INSTITUTION_CATEGORIES, LENGTH, is_plausible
 
-_CONFUSION_GROUPS = ("0DQOU", "1IL7JT", "2Z", "5S", "6GB", "8B3", "9G", "4A", "UVWY", "XKY", "MNWH", "PRF", "EF", "CG")
+_CONFUSION_GROUPS = (
+    "0DQOU",
+    "1IL7JT",
+    "2Z",
+    "5S",
+    "6GB",
+    "8B3",
+    "9G",
+    "4A",
+    "UVWY",
+    "XKY",
+    "MNWH",
+    "PRF",
+    "EF",
+    "CG",
+)
 _CONFUSABLE: dict[str, str] = {}
 for _group in _CONFUSION_GROUPS:
     for _char in _group:

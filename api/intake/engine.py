@@ -316,8 +316,7 @@ class OcrEngine:
                 continue
             left, top, right, bottom = _deskewed_bounds(quad, skew, width, height)
             original = tuple(
-                _to_original(float(x), float(y), turns, turned_width, turned_height, scale)
-                for x, y in quad
+                _to_original(float(x), float(y), turns, turned_width, turned_height, scale) for x, y in quad
             )
             boxes.append(
                 TextBox(
@@ -377,7 +376,9 @@ def _skew_degrees(quads: Sequence[FloatArray]) -> float:
     return statistics.median(angles) if angles else 0.0
 
 
-def _deskewed_bounds(quad: FloatArray, skew: float, width: int, height: int) -> tuple[float, float, float, float]:
+def _deskewed_bounds(
+    quad: FloatArray, skew: float, width: int, height: int
+) -> tuple[float, float, float, float]:
     if abs(skew) < 0.05:
         xs, ys = quad[:, 0], quad[:, 1]
     else:

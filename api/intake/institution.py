@@ -122,16 +122,29 @@ def clean_code(value: Value) -> Value | None:
 
 _VALUE = r"[^,，。:：;；]"
 
+NAME_LABELS = (
+    "名称", "单位名称", "机构名称", "社会组织名称", "组织名称", "企业名称", "存款人名称", "存款人", "基金会名称",
+    "社会团体名称", "民办非企业单位名称", "事业单位名称", "单位全称", "账户名称", "户名", "开户单位", "申请单位",
+)  # fmt: skip
+REPRESENTATIVE_LABELS = (
+    "法定代表人", "法定代表人(负责人)", "法定代表人(单位负责人)", "单位负责人", "负责人", "法人代表",
+    "法定代表人姓名", "主要负责人", "法定代表人或负责人", "法定代表人/负责人",
+)  # fmt: skip
+OTHER_LABELS = (
+    "住所", "地址", "注册地址", "办公地址", "单位地址", "成立日期", "登记日期", "发证日期", "核准日期", "有效期",
+    "有效期限", "营业期限", "注册资本", "注册资金", "开办资金", "原始基金数额", "类型", "经营范围", "业务范围",
+    "宗旨和业务范围", "活动地域", "业务主管单位", "登记管理机关", "发证机关", "核准号", "编号", "账号", "账户号码",
+    "账户性质", "职务", "性别", "年龄", "身份证号码", "证件号码", "证件类型", "联系电话", "电话", "证书编号",
+    "举办单位", "日期", "币种",
+)  # fmt: skip
+"""Labels of printed fields that are not key information (their values must not be taken for it)."""
+
 INSTITUTION_CERTIFICATES = DocumentSchema(
     name="institution_certificates",
     fields=(
         FieldSpec(
             Field.NAME.value,
-            labels=(
-                "名称", "单位名称", "机构名称", "社会组织名称", "组织名称", "企业名称", "存款人名称", "存款人",
-                "基金会名称", "社会团体名称", "民办非企业单位名称", "事业单位名称", "单位全称", "账户名称",
-                "户名", "开户单位", "申请单位",
-            ),  # fmt: skip
+            labels=NAME_LABELS,
             clean=clean_name,
             plausibility=name_plausibility,
             multiline=True,
@@ -144,10 +157,7 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
         ),
         FieldSpec(
             Field.LEGAL_REPRESENTATIVE.value,
-            labels=(
-                "法定代表人", "法定代表人(负责人)", "法定代表人(单位负责人)", "单位负责人", "负责人",
-                "法人代表", "法定代表人姓名", "主要负责人", "法定代表人或负责人", "法定代表人/负责人",
-            ),  # fmt: skip
+            labels=REPRESENTATIVE_LABELS,
             clean=clean_person,
             plausibility=person_plausibility,
         ),
@@ -165,18 +175,10 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
             plausibility=place_plausibility,
         ),
     ),
-    other_labels=(
-        "住所", "地址", "注册地址", "办公地址", "单位地址", "成立日期", "登记日期", "发证日期", "核准日期",
-        "有效期", "有效期限", "营业期限", "注册资本", "注册资金", "开办资金", "原始基金数额", "类型",
-        "经营范围", "业务范围", "宗旨和业务范围", "活动地域", "业务主管单位", "登记管理机关", "发证机关",
-        "核准号", "编号", "账号", "账户号码", "账户性质", "职务", "性别", "年龄", "身份证号码", "证件号码",
-        "证件类型", "联系电话", "电话", "证书编号", "举办单位", "日期", "币种",
-    ),  # fmt: skip
+    other_labels=OTHER_LABELS,
     sentences=(
-        SentenceRule(Field.NAME.value, re.compile(rf"经审核[,，]?(?P<value>{_VALUE}{{4,60}}?)符合开户条件")),
-        SentenceRule(
-            Field.NAME.value, re.compile(rf"(?:系|为|是)(?P<value>{_VALUE}{{4,60}}?)的法定代表人")
-        ),
+        SentenceRule(Field.NAME.value, re.compile(rf"经审[核查][,，]?(?P<value>{_VALUE}{{4,60}}?)符合.{{0,4}}条件")),
+        SentenceRule(Field.NAME.value, re.compile(rf"(?:系|为|是)(?P<value>{_VALUE}{{4,60}}?)的法定代表人")),
         SentenceRule(
             Field.LEGAL_REPRESENTATIVE.value,
             re.compile(r"兹证明(?P<value>[\u4e00-\u9fff·]{2,8}?)(?:同志|先生|女士)?(?:系|为|是)"),

@@ -242,7 +242,9 @@ class _Lexicon:
             found = min(
                 (
                     (_edit_distance(label, text[:consumed]), abs(consumed - len(label)), consumed)
-                    for consumed in range(max(1, len(label) - allowed), min(len(text), len(label) + allowed) + 1)
+                    for consumed in range(
+                        max(1, len(label) - allowed), min(len(text), len(label) + allowed) + 1
+                    )
                 ),
                 default=None,
             )
@@ -435,7 +437,8 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
                 continue
             parent = max(above, key=lambda other: boxes[other].bottom)
             position = owner[parent]
-            spec = schema.spec(linked[position].hit.field) if linked[position].hit.field else None
+            parent_field = linked[position].hit.field
+            spec = schema.spec(parent_field) if parent_field is not None else None
             if spec is not None and spec.multiline:
                 owner[index] = position
                 changed = True
@@ -527,6 +530,7 @@ def extract(page: PageText, schema: DocumentSchema) -> dict[str, FieldReading]:
     for name, readings in candidates.items():
         if readings:
             chosen[name] = max(
-                readings, key=lambda reading: (reading.plausibility, reading.how != "anywhere", reading.confidence)
+                readings,
+                key=lambda reading: (reading.plausibility, reading.how != "anywhere", reading.confidence),
             )
     return chosen

@@ -27,8 +27,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from api.intake.engine import PageText, read_page
 from api.intake.errors import NoKeyInformation, UnreadableImage
 from api.intake.institution import INSTITUTION_CERTIFICATES, DocumentKind, document_kind
-from api.intake.kie import DOUBT_BELOW, FieldReading, extract, glyph_in_doubt
 from api.intake.key_info import FieldEvidence, FieldName, KeyInformation, SourceBox
+from api.intake.kie import DOUBT_BELOW, FieldReading, extract, glyph_in_doubt
 
 log = structlog.get_logger(__name__)
 
@@ -137,7 +137,8 @@ def read_certificate(image: ImageSource, source: str | None = None) -> Certifica
 
 def _boxes(reading: CertificateReading, field_reading: FieldReading) -> list[SourceBox]:
     return [
-        SourceBox(document=reading.source, quad=reading.page.boxes[index].quad) for index in field_reading.boxes
+        SourceBox(document=reading.source, quad=reading.page.boxes[index].quad)
+        for index in field_reading.boxes
     ]
 
 
@@ -199,7 +200,8 @@ def _merge_text(sourced: list[tuple[CertificateReading, FieldReading]]) -> tuple
         sources=tuple(dict.fromkeys(reading.source for reading, _ in support)),
         agreement=round(sum(value.value == value_text for _, value in sourced) / len(sourced), 3),
         doubtful_characters=tuple(doubtful),
-        boxes=tuple(_boxes(*best)) + tuple(box for item in support if item is not best for box in _boxes(*item)),
+        boxes=tuple(_boxes(*best))
+        + tuple(box for item in support if item is not best for box in _boxes(*item)),
         conflict=conflict,
     )
     return value_text, evidence
