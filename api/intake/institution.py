@@ -177,7 +177,9 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
     ),
     other_labels=OTHER_LABELS,
     sentences=(
-        SentenceRule(Field.NAME.value, re.compile(rf"经审[核查][,，]?(?P<value>{_VALUE}{{4,60}}?)符合.{{0,4}}条件")),
+        SentenceRule(
+            Field.NAME.value, re.compile(rf"经审[核查][,，]?(?P<value>{_VALUE}{{4,60}}?)符合.{{0,4}}条件")
+        ),
         SentenceRule(Field.NAME.value, re.compile(rf"(?:系|为|是)(?P<value>{_VALUE}{{4,60}}?)的法定代表人")),
         SentenceRule(
             Field.LEGAL_REPRESENTATIVE.value,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,11 @@ DOUBT_BELOW = 0.9
 """A character recognised with less probability than this is *in doubt*: the audit will not reject
 on a difference there. PP-OCRv4's correct characters on certificates score 0.95-1.0; most of its
 misreadings score below 0.9 (measured on the tuning split; see bench/ocr.py)."""
+
+FIRST_GAP = 14.0
+"""A value may start up to this many label heights to the right of its label."""
+FOLLOW_GAP = 2.5
+"""Boxes of one value stand at most this many character heights apart."""
 
 RUNNER_UP_DOUBT = 0.08
 """A character is also in doubt when another reading had at least this probability."""
@@ -175,8 +181,12 @@ class _LabelHit:
     field: str | None
     """``None`` for a label of a field that is not extracted."""
     boxes: tuple[int, ...]
+    start: int
+    """Glyph index in the first box where the label starts (0 unless the label is embedded)."""
     end: int
     """Glyph index in the last box where the label (and any colon) ends."""
+    stop: int
+    """Glyph index in the last box where this label's inline value ends (the next label)."""
     left: float
     top: float
     right: float
@@ -269,18 +279,64 @@ def _glyphs_of(page: PageText, index: int) -> tuple[SourcedGlyph, ...]:
     return tuple(SourcedGlyph(glyph, index) for glyph in page.boxes[index].glyphs)
 
 
-def _same_row(a: TextBox | _LabelHit, b: TextBox | _LabelHit, tolerance: float = 0.5) -> bool:
+def _same_row(a: TextBox | _LabelHit | _Box, b: TextBox | _LabelHit | _Box, tolerance: float = 0.5) -> bool:
     height = max(a.bottom - a.top, b.bottom - b.top, 1.0)
     return abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2) <= tolerance * height
 
 
-def _find_labels(page: PageText, lexicon: _Lexicon) -> tuple[list[_LabelHit], dict[int, int]]:
-    """Label hits, and for boxes whose start is a label, where in the box the label ends."""
+def _embedded_labels(
+    glyphs: Sequence[SourcedGlyph], lexicon: _Lexicon, after: int
+) -> list[tuple[int, int, str | None]]:
+    """Labels inside a run of glyphs after index ``after`` (two fields detected as one box).
+
+    Only unmistakable ones: labels of four or more characters, or shorter ones followed by a colon.
+    Returns ``(start, end, field)`` glyph indices, ``end`` past any colon.
+    """
+    text = "".join(glyph.char for glyph in glyphs)
+    found: list[tuple[int, int, str | None]] = []
+    position = after
+    while position < len(text):
+        best: tuple[int, int, str | None] | None = None
+        for label, field_name in lexicon.entries:
+            if len(label) < 2:
+                continue
+            start = text.find(label, position)
+            while start >= 0:
+                colon = text[start + len(label) : start + len(label) + 1] in (":", "：")
+                if (len(label) >= 4 or colon) and start > 0:
+                    candidate = (start, start + len(label) + colon, field_name)
+                    if best is None or (start, -(candidate[1] - start)) < (best[0], -(best[1] - best[0])):
+                        best = candidate
+                    break
+                start = text.find(label, start + 1)
+        if best is None:
+            break
+        found.append(best)
+        position = best[1]
+    return found
+
+
+def _find_labels(page: PageText, lexicon: _Lexicon) -> list[_LabelHit]:
+    """Every label on the page: at the start of a box, letter-spaced over boxes, or inside a box."""
     hits: list[_LabelHit] = []
-    label_end: dict[int, int] = {}
     used: set[int] = set()
     boxes = page.boxes
     by_row = sorted(range(len(boxes)), key=lambda index: (boxes[index].top, boxes[index].left))
+
+    def add_embedded(index: int, after: int) -> int:
+        """Labels inside box ``index`` after glyph ``after``; returns where the first one starts."""
+        box = boxes[index]
+        glyphs = _glyphs_of(page, index)
+        embedded = _embedded_labels(glyphs, lexicon, after)
+        for number, (start, end, field_name) in enumerate(embedded):
+            stop = embedded[number + 1][0] if number + 1 < len(embedded) else len(glyphs)
+            while end < len(glyphs) and glyphs[end].char in SEPARATORS:
+                end += 1
+            left = box.left + glyphs[start].glyph.position * box.width
+            right = box.left + glyphs[min(end, len(glyphs)) - 1].glyph.position * box.width
+            hits.append(_LabelHit(field_name, (index,), start, end, stop, left, box.top, right, box.bottom))
+        return embedded[0][0] if embedded else len(glyphs)
+
     for index in by_row:
         if index in used:
             continue
@@ -295,8 +351,12 @@ def _find_labels(page: PageText, lexicon: _Lexicon) -> tuple[list[_LabelHit], di
             end = positions[consumed - 1] + 1 if consumed else 0
             while end < len(glyphs) and glyphs[end].char in SEPARATORS:
                 end += 1
-            hits.append(_LabelHit(field_name, (index,), end, box.left, box.top, box.right, box.bottom))
-            label_end[index] = end
+            position = len(hits)
+            stop = add_embedded(index, end)
+            hits.insert(
+                position,
+                _LabelHit(field_name, (index,), 0, end, stop, box.left, box.top, box.right, box.bottom),
+            )
             used.add(index)
             continue
         # A letter-spaced label ("名    称") is often detected as one box per character or two.
@@ -321,11 +381,14 @@ def _find_labels(page: PageText, lexicon: _Lexicon) -> tuple[list[_LabelHit], di
                 matched = lexicon.match_start(joined)
                 if matched is not None and matched[1] == len(joined):
                     last = boxes[members[-1]]
+                    glyph_count = len(last.glyphs)
                     hits.append(
                         _LabelHit(
                             matched[0],
                             tuple(members),
-                            len(last.glyphs),
+                            0,
+                            glyph_count,
+                            glyph_count,
                             box.left,
                             min(boxes[m].top for m in members),
                             last.right,
@@ -333,88 +396,123 @@ def _find_labels(page: PageText, lexicon: _Lexicon) -> tuple[list[_LabelHit], di
                         )
                     )
                     used.update(members)
-                    for member in members:
-                        label_end[member] = len(boxes[member].glyphs)
                     break
-    return hits, label_end
-
-
-# -- linking values to labels ----------------------------------------------------------------------
-
-
-def _embedded_label_cut(glyphs: Sequence[SourcedGlyph], lexicon: _Lexicon) -> int:
-    """Where a second label starts inside a run of glyphs (two fields detected as one box)."""
-    text = "".join(glyph.char for glyph in glyphs)
-    cut = len(glyphs)
-    for label, _ in lexicon.entries:
-        if len(label) < 2:
-            continue
-        start = text.find(label, 1)
-        while start > 0:
-            after = text[start + len(label) : start + len(label) + 1]
-            if len(label) >= 4 or after in (":", "："):
-                cut = min(cut, start)
-                break
-            start = text.find(label, start + 1)
-    return cut
+            if index in used:
+                continue
+        add_embedded(index, 1)
+    return hits
 
 
 @dataclass
 class _Linked:
     hit: _LabelHit
     lines: list[list[SourcedGlyph]] = field(default_factory=list)
-    line_boxes: list[list[int]] = field(default_factory=list)
+    geometry: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """Per line: left, top, right, bottom of the value's part of the line."""
     how: str = ""
 
 
 def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Linked]:
     boxes = page.boxes
-    hits, label_end = _find_labels(page, lexicon)
-    label_boxes = {member for hit in hits for member in hit.boxes}
+    hits = _find_labels(page, lexicon)
     linked = [_Linked(hit) for hit in hits]
-    owner: dict[int, int] = {}  # value box -> index into linked
+    label_boxes = {member for hit in hits for member in hit.boxes}
+    # where in each box the labels start: the part before belongs to whatever owns the box
+    value_stop: dict[int, int] = {}
+    for hit in hits:
+        first = hit.boxes[0]
+        value_stop[first] = min(value_stop.get(first, len(boxes[first].glyphs)), hit.start)
+    owner: dict[int, int] = {}
+
+    def part(index: int) -> list[SourcedGlyph]:
+        return list(_glyphs_of(page, index)[: value_stop.get(index, len(boxes[index].glyphs))])
 
     # 1. the rest of the label's own box
     for item in linked:
         last = item.hit.boxes[-1]
-        rest = list(_glyphs_of(page, last)[label_end.get(last, len(boxes[last].glyphs)) :])
-        cut = _embedded_label_cut(rest, lexicon)
-        rest = rest[:cut]
+        box = boxes[last]
+        glyphs = _glyphs_of(page, last)
+        rest = list(glyphs[item.hit.end : item.hit.stop])
         if any(glyph.char not in SEPARATORS for glyph in rest):
             item.lines.append(rest)
-            item.line_boxes.append([last])
+            left = box.left + rest[0].glyph.position * box.width - 0.5 * box.height
+            right = box.left + rest[-1].glyph.position * box.width + 0.5 * box.height
+            item.geometry.append((left, box.top, right, box.bottom))
             item.how = "inline"
 
-    candidates = [index for index in range(len(boxes)) if index not in label_boxes]
+    # Boxes that are wholly values, and label boxes whose start holds a value (a value with a label
+    # embedded after it).
+    candidates = [
+        index for index in range(len(boxes)) if index not in label_boxes or value_stop.get(index, 0) > 0
+    ]
+    candidates = [index for index in candidates if any(g.char not in SEPARATORS for g in part(index))]
+    starts_with_label = {hit.boxes[0] for hit in hits if hit.start == 0}
+    candidates = [index for index in candidates if index not in starts_with_label]
 
     def nearest_label_left(box: TextBox, tolerance: float) -> int | None:
         best: tuple[float, int] | None = None
         for position, item in enumerate(linked):
             hit = item.hit
-            if hit.right > box.left + 0.5 * box.height or not _same_row(hit, box, tolerance):
+            # detected boxes are padded, so a tightly set value may overlap its label's box a little
+            if (
+                hit.right > box.left + box.height
+                or box.centre_x <= hit.right
+                or not _same_row(hit, box, tolerance)
+            ):
                 continue
-            # no other label between this label and the box
             distance = box.left - hit.right
             key = (abs(hit.centre_y - box.centre_y) / hit.height + distance / (10 * hit.height), position)
             if best is None or key < best:
                 best = key
         return None if best is None else best[1]
 
-    # 2./3. boxes to the right, same row first, then rows centred on the label
+    # 2./3. boxes to the right, same row first, then rows centred on the label; a value is a run
+    # of boxes: the first may stand far from its label (labels are padded to a column), the next
+    # ones must follow closely, so stray text further along the row is left alone.
     for tolerance in (0.5, 1.15):
+        claimed: dict[int, list[int]] = defaultdict(list)
         for index in candidates:
             if index in owner:
                 continue
             position = nearest_label_left(boxes[index], tolerance)
             if position is None:
                 continue
-            # a nearer label on the box's own row takes precedence over a centred one
             if tolerance > 0.5 and any(
                 _same_row(other.hit, boxes[index]) and other.hit.right <= boxes[index].left + 1
                 for other in linked
             ):
-                continue
-            owner[index] = position
+                continue  # a nearer label on the box's own row takes precedence over a centred one
+            claimed[position].append(index)
+        for position, indices in claimed.items():
+            item = linked[position]
+            hit = item.hit
+            first_gap = (FOLLOW_GAP if item.lines else FIRST_GAP) * hit.height
+            start_right = item.geometry[0][2] if item.lines else hit.right
+            rows: dict[int, float] = {}
+            for index in sorted(indices, key=lambda index: (boxes[index].top, boxes[index].left)):
+                row = next((key for key in rows if _same_row(boxes[key], boxes[index])), index)
+                gap = boxes[index].left - rows.get(row, start_right)
+                limit = first_gap if row not in rows else FOLLOW_GAP * boxes[index].height
+                if gap <= limit:
+                    owner[index] = position
+                    rows[row] = boxes[index].right
+
+    def attach(index: int, position: int) -> None:
+        item = linked[position]
+        box = boxes[index]
+        glyphs = part(index)
+        geometry = (box.left, box.top, box.right, box.bottom)
+        if item.geometry and _same_row(boxes[index], _Box(*item.geometry[-1])):
+            item.lines[-1].extend(glyphs)
+            left, top, _, bottom = item.geometry[-1]
+            item.geometry[-1] = (left, min(top, box.top), box.right, max(bottom, box.bottom))
+        else:
+            item.lines.append(glyphs)
+            item.geometry.append(geometry)
+        item.how = item.how or "right"
+
+    for index in sorted(owner, key=lambda index: (boxes[index].top, boxes[index].left)):
+        attach(index, owner[index])
 
     # 4. continuation lines under a value, aligned with it, with no label of their own
     changed = True
@@ -424,28 +522,24 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
             if index in owner:
                 continue
             box = boxes[index]
-            above = [
-                other
-                for other in owner
-                if boxes[other].bottom <= box.top + 0.3 * box.height
-                and box.top - boxes[other].bottom < 1.2 * box.height
-                and abs(boxes[other].left - box.left) < 1.5 * box.height
-            ]
-            if not above:
+            if any(_same_row(item.hit, box) and item.hit.right <= box.left + box.height for item in linked):
                 continue
-            if any(_same_row(item.hit, box) and item.hit.right <= box.left for item in linked):
-                continue
-            parent = max(above, key=lambda other: boxes[other].bottom)
-            position = owner[parent]
-            parent_field = linked[position].hit.field
-            spec = schema.spec(parent_field) if parent_field is not None else None
-            if spec is not None and spec.multiline:
-                owner[index] = position
-                changed = True
+            for position, item in enumerate(linked):
+                if not item.geometry or item.hit.field is None or not schema.spec(item.hit.field).multiline:
+                    continue
+                left, _, _, bottom = item.geometry[-1]
+                if (
+                    -0.3 * box.height <= box.top - bottom < 1.2 * box.height
+                    and abs(box.left - left) < 1.5 * box.height
+                ):
+                    owner[index] = position
+                    attach(index, position)
+                    changed = True
+                    break
 
     # 5. the cell below a label that has nothing beside it
     for position, item in enumerate(linked):
-        if item.lines or any(value == position for value in owner.values()):
+        if item.lines:
             continue
         hit = item.hit
         below = [
@@ -459,20 +553,17 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
         if below:
             nearest = min(below, key=lambda index: boxes[index].top)
             owner[nearest] = position
+            attach(nearest, position)
             item.how = "below"
-
-    for index in sorted(owner, key=lambda index: (boxes[index].top, boxes[index].left)):
-        item = linked[owner[index]]
-        glyphs = list(_glyphs_of(page, index))
-        glyphs = glyphs[: _embedded_label_cut(glyphs, lexicon)]
-        if item.line_boxes and _same_row(boxes[item.line_boxes[-1][-1]], boxes[index]):
-            item.lines[-1].extend(glyphs)
-            item.line_boxes[-1].append(index)
-        else:
-            item.lines.append(glyphs)
-            item.line_boxes.append([index])
-        item.how = item.how or "right"
     return linked
+
+
+@dataclass(frozen=True)
+class _Box:
+    left: float
+    top: float
+    right: float
+    bottom: float
 
 
 def running_text(page: PageText) -> Value:

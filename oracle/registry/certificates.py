@@ -405,8 +405,9 @@ def _draw_table(canvas: _Canvas, title: str, rows: list[_Row], rng: random.Rando
         row = rows[index]
         pair = (
             index + 1 < len(rows)
-            and len(row.value) <= 6
-            and len(rows[index + 1].value) <= 8
+            and len(row.value) <= 8
+            and len(rows[index + 1].value) <= 10
+            and (right - left) / 2 - label_width - 30 >= size * 10
             and rng.random() < 0.6
         )
         cells = [row, rows[index + 1]] if pair else [row]
