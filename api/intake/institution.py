@@ -173,6 +173,7 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
             labels=("开户地点", "开户地", "开户地区", "开户所在地", "账户所在地", "开户行所在地"),
             clean=clean_place,
             plausibility=place_plausibility,
+            multiline=True,
         ),
     ),
     other_labels=OTHER_LABELS,

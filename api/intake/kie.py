@@ -236,11 +236,16 @@ class _Lexicon:
         )
         self.titles = schema.titles
 
-    def match_start(self, text: str) -> tuple[str | None, int] | None:
-        """The longest label at the start of ``text`` (separators removed): its field and length read."""
+    def match_start(self, text: str, *, spaced: bool = False) -> tuple[str | None, int] | None:
+        """The longest label at the start of ``text`` (separators removed): its field and length read.
+
+        ``spaced``: the text was joined from letter-spaced boxes, which are labels by their layout, so
+        a character lost by the detector (a lone character is easily missed) is forgiven in labels of
+        three characters too.
+        """
         best: tuple[int, int, str | None, int] | None = None  # (-label length, edits, field, consumed)
         for label, field_name in self.entries:
-            allowed = _allowed_edits(label)
+            allowed = max(_allowed_edits(label), 1 if spaced and len(label) >= 3 else 0)
             if allowed == 0:
                 if text.startswith(label):
                     candidate = (-len(label), 0, field_name, len(label))
@@ -316,6 +321,71 @@ def _embedded_labels(
     return found
 
 
+def _spaced_label(
+    page: PageText,
+    lexicon: _Lexicon,
+    index: int,
+    text: str,
+    used: set[int],
+    hits: list[_LabelHit],
+    add_embedded: Callable[[int, int], int],
+    lenient: bool,
+) -> None:
+    """Join short boxes along a row into a label (``名`` ... ``称：某某基金会``), adding its hit."""
+    boxes = page.boxes
+    box = boxes[index]
+    joined, members = text, [index]
+    for other in sorted(
+        (
+            other
+            for other in range(len(boxes))
+            if other not in used
+            and other != index
+            and boxes[other].left > box.left
+            and _same_row(box, boxes[other])
+        ),
+        key=lambda other: boxes[other].left,
+    )[:4]:
+        other_glyphs = _glyphs_of(page, other)
+        other_text, other_positions = _compact(other_glyphs)
+        before = len(joined)
+        joined += other_text
+        members.append(other)
+        matched = lexicon.match_start(joined, spaced=lenient)
+        if matched is not None and matched[1] > before:
+            # the label ends in this box, maybe with its colon and value after it
+            consumed = matched[1] - before
+            end = other_positions[consumed - 1] + 1
+            while end < len(other_glyphs) and other_glyphs[end].char in SEPARATORS:
+                end += 1
+            last = boxes[other]
+            position = len(hits)
+            stop = add_embedded(other, end)
+            right = (
+                last.right
+                if end >= len(other_glyphs)
+                else last.left + other_glyphs[end - 1].glyph.position * last.width
+            )
+            hits.insert(
+                position,
+                _LabelHit(
+                    matched[0],
+                    tuple(members),
+                    0,
+                    end,
+                    stop,
+                    box.left,
+                    min(boxes[m].top for m in members),
+                    right,
+                    max(boxes[m].bottom for m in members),
+                ),
+            )
+            used.update(members)
+            return
+        if len(other_text) > 3:
+            return
+
+
 def _find_labels(page: PageText, lexicon: _Lexicon) -> list[_LabelHit]:
     """Every label on the page: at the start of a box, letter-spaced over boxes, or inside a box."""
     hits: list[_LabelHit] = []
@@ -359,44 +429,12 @@ def _find_labels(page: PageText, lexicon: _Lexicon) -> list[_LabelHit]:
             )
             used.add(index)
             continue
-        # A letter-spaced label ("名    称") is often detected as one box per character or two.
+        # A letter-spaced label ("名    称") is often detected as one box per character or two; an
+        # exact reading is looked for first, then one forgiving a character the detector lost.
         if len(text) <= 2:
-            joined, members = text, [index]
-            for other in sorted(
-                (
-                    other
-                    for other in range(len(boxes))
-                    if other not in used
-                    and other != index
-                    and boxes[other].left > box.left
-                    and _same_row(box, boxes[other])
-                ),
-                key=lambda other: boxes[other].left,
-            )[:4]:
-                other_text, _ = _compact(_glyphs_of(page, other))
-                if len(other_text) > 3:
-                    break
-                joined += other_text
-                members.append(other)
-                matched = lexicon.match_start(joined)
-                if matched is not None and matched[1] == len(joined):
-                    last = boxes[members[-1]]
-                    glyph_count = len(last.glyphs)
-                    hits.append(
-                        _LabelHit(
-                            matched[0],
-                            tuple(members),
-                            0,
-                            glyph_count,
-                            glyph_count,
-                            box.left,
-                            min(boxes[m].top for m in members),
-                            last.right,
-                            max(boxes[m].bottom for m in members),
-                        )
-                    )
-                    used.update(members)
-                    break
+            for lenient in (False, True):
+                if index not in used:
+                    _spaced_label(page, lexicon, index, text, used, hits, add_embedded, lenient)
             if index in used:
                 continue
         add_embedded(index, 1)
