@@ -243,12 +243,14 @@ class _Lexicon:
         a character lost by the detector (a lone character is easily missed) is forgiven in labels of
         three characters too.
         """
-        best: tuple[int, int, str | None, int] | None = None  # (-label length, edits, field, consumed)
+        # An exact label beats a fuzzy one (开户地：安徽… is 开户地, not 开户地点 with 安 misread);
+        # among exact or among fuzzy ones, the longest wins.
+        best: tuple[int, int, str | None, int] | None = None  # (edits > 0, -label length, field, consumed)
         for label, field_name in self.entries:
             allowed = max(_allowed_edits(label), 1 if spaced and len(label) >= 3 else 0)
             if allowed == 0:
                 if text.startswith(label):
-                    candidate = (-len(label), 0, field_name, len(label))
+                    candidate = (0, -len(label), field_name, len(label))
                     best = candidate if best is None or candidate[:2] < best[:2] else best
                 continue
             window = text[: len(label) + allowed]
@@ -264,7 +266,7 @@ class _Lexicon:
                 default=None,
             )
             if found is not None and found[0] <= allowed:
-                candidate = (-len(label), found[0], field_name, found[2])
+                candidate = (int(found[0] > 0), -len(label), field_name, found[2])
                 if best is None or candidate[:2] < best[:2]:
                     best = candidate
         if best is None:
