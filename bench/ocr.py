@@ -207,7 +207,9 @@ def evaluate(split: Split, count: int, *, console: Console | None = None) -> dic
                 if got[0] == Decision.PASS and expected[0] is not Decision.PASS:
                     wrong_passes += 1
                 if not right:
-                    misreads.append(f"#{number} {group} audit {institution.scenario}: got {got}, expected {expected}")
+                    misreads.append(
+                        f"#{number} {group} audit {institution.scenario}: got {got}, expected {expected}"
+                    )
     for misread in misreads:
         console.print(f"miss {misread}", highlight=False)
     ordered = sorted(seconds)

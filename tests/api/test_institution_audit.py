@@ -83,7 +83,7 @@ def test_full_width_characters_and_spaces_are_not_differences() -> None:
     ],
 )
 def test_each_differing_field_is_its_own_reason(field: str, reason: Reason) -> None:
-    outcome = evaluate(InstitutionKind.CHARITY, _read_as(CHARITY, **{field: "不同的值"}), CHARITY)
+    outcome = evaluate(InstitutionKind.CHARITY, _read_as(CHARITY, None, **{field: "不同的值"}), CHARITY)
     assert not outcome.passed
     assert outcome.reasons == (reason,)
 
