@@ -215,11 +215,16 @@ def _allowed_edits(label: str) -> int:
     return 0 if len(label) <= 3 else 1 if len(label) <= 7 else 2
 
 
+LABEL_NOISE = 0.35
+"""Characters read with less probability than this are left out when matching labels: specks and
+seal remnants between letter-spaced label characters are read as such characters."""
+
+
 def _compact(glyphs: Sequence[SourcedGlyph]) -> tuple[str, list[int]]:
-    """The text without separators, and for each kept character its index in ``glyphs``."""
+    """The text without separators or noise, and for each kept character its index in ``glyphs``."""
     text, positions = [], []
     for index, glyph in enumerate(glyphs):
-        if glyph.char not in SEPARATORS:
+        if glyph.char not in SEPARATORS and glyph.glyph.score >= LABEL_NOISE:
             text.append(glyph.char)
             positions.append(index)
     return "".join(text), positions
@@ -337,6 +342,7 @@ def _spaced_label(
     boxes = page.boxes
     box = boxes[index]
     joined, members = text, [index]
+    found: tuple[tuple[str | None, int], list[int], list[int], tuple[SourcedGlyph, ...], int] | None = None
     for other in sorted(
         (
             other
@@ -355,37 +361,44 @@ def _spaced_label(
         members.append(other)
         matched = lexicon.match_start(joined, spaced=lenient)
         if matched is not None and matched[1] > before:
-            # the label ends in this box, maybe with its colon and value after it
-            consumed = matched[1] - before
-            end = other_positions[consumed - 1] + 1
-            while end < len(other_glyphs) and other_glyphs[end].char in SEPARATORS:
-                end += 1
-            last = boxes[other]
-            position = len(hits)
-            stop = add_embedded(other, end)
-            right = (
-                last.right
-                if end >= len(other_glyphs)
-                else last.left + other_glyphs[end - 1].glyph.position * last.width
-            )
-            hits.insert(
-                position,
-                _LabelHit(
-                    matched[0],
-                    tuple(members),
-                    0,
-                    end,
-                    stop,
-                    box.left,
-                    min(boxes[m].top for m in members),
-                    right,
-                    max(boxes[m].bottom for m in members),
-                ),
-            )
-            used.update(members)
-            return
+            found = (matched, list(members), other_positions, other_glyphs, other)
+            if matched[1] < len(joined):
+                break  # the label ends inside this box: the rest is its value
+        elif found is not None:
+            break
         if len(other_text) > 3:
-            return
+            break
+    if found is None:
+        return
+    (field_name, consumed_total), members, other_positions, other_glyphs, other = found
+    # the longest label found: it may end in its last box, with its colon and value after it
+    consumed = consumed_total - sum(len(_compact(_glyphs_of(page, member))[0]) for member in members[:-1])
+    end = other_positions[max(consumed, 1) - 1] + 1
+    while end < len(other_glyphs) and other_glyphs[end].char in SEPARATORS:
+        end += 1
+    last = boxes[other]
+    position = len(hits)
+    stop = add_embedded(other, end)
+    right = (
+        last.right
+        if end >= len(other_glyphs)
+        else last.left + other_glyphs[end - 1].glyph.position * last.width
+    )
+    hits.insert(
+        position,
+        _LabelHit(
+            field_name,
+            tuple(members),
+            0,
+            end,
+            stop,
+            box.left,
+            min(boxes[m].top for m in members),
+            right,
+            max(boxes[m].bottom for m in members),
+        ),
+    )
+    used.update(members)
 
 
 def _find_labels(page: PageText, lexicon: _Lexicon) -> list[_LabelHit]:
@@ -463,16 +476,19 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
         first = hit.boxes[0]
         value_stop[first] = min(value_stop.get(first, len(boxes[first].glyphs)), hit.start)
     owner: dict[int, int] = {}
+    visible = {index: _visible_glyphs(page, index) for index in range(len(boxes))}
 
     def part(index: int) -> list[SourcedGlyph]:
-        return list(_glyphs_of(page, index)[: value_stop.get(index, len(boxes[index].glyphs))])
+        return list(
+            _glyphs_of(page, index)[: min(visible[index], value_stop.get(index, len(boxes[index].glyphs)))]
+        )
 
     # 1. the rest of the label's own box
     for item in linked:
         last = item.hit.boxes[-1]
         box = boxes[last]
         glyphs = _glyphs_of(page, last)
-        rest = list(glyphs[item.hit.end : item.hit.stop])
+        rest = list(glyphs[item.hit.end : min(item.hit.stop, visible[last])])
         if any(glyph.char not in SEPARATORS for glyph in rest):
             item.lines.append(rest)
             left = box.left + rest[0].glyph.position * box.width - 0.5 * box.height
@@ -517,6 +533,8 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
             position = nearest_label_left(boxes[index], tolerance)
             if position is None:
                 continue
+            if tolerance > 0.5 and (linked[position].lines or position in owner.values()):
+                continue  # a label with a value on its own row has no value cell centred on it
             if tolerance > 0.5 and any(
                 _same_row(other.hit, boxes[index]) and other.hit.right <= boxes[index].left + 1
                 for other in linked
@@ -596,6 +614,26 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
             attach(nearest, position)
             item.how = "below"
     return linked
+
+
+def _visible_glyphs(page: PageText, index: int) -> int:
+    """How many of a box's glyphs come before a box that overlaps its end on the same row.
+
+    The detector sometimes draws two boxes over one stretch of text (``开户地点：安`` and ``安徽省…``);
+    the characters under the overlap are read twice, and only the second box's reading is kept.
+    """
+    box = page.boxes[index]
+    cut = box.right
+    for other in page.boxes:
+        if (
+            other is not box
+            and _same_row(box, other)
+            and box.left + box.height < other.left < box.right - 0.3 * box.height
+        ):
+            cut = min(cut, other.left + 0.3 * box.height)
+    if cut >= box.right:
+        return len(box.glyphs)
+    return sum(1 for glyph in box.glyphs if box.left + glyph.position * box.width < cut)
 
 
 @dataclass(frozen=True)
