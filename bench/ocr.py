@@ -20,7 +20,11 @@ Figures (one JSON object on the last line):
   the rule decides on the true key information; ``audit_wrong_passes`` counts passes where the
   truth is a reject (must be 0); ``audit_manual_review_share``; ``audit_not_filed_share`` (no code
   read: the application is refused before filing).
-- ``ocr_seconds_per_certificate_mean`` / ``_p95``: one image, decode to fields, sequentially.
+- ``ocr_seconds_per_certificate_mean`` / ``_p95``: one image, decode to fields, sequentially (wall
+  clock: on a shared machine it grows with the load, hence ``load_average_1min_at_end``);
+  ``ocr_cpu_seconds_per_certificate_mean``: CPU time of all the process's threads per image, which
+  the load does not inflate (onnxruntime runs two threads, so on an idle 2-core machine the wall
+  time is somewhat over half of it).
 
 :func:`evaluate` runs the same measurement on either split; tune on ``Split.TUNING`` only.
 """
@@ -28,9 +32,11 @@ Figures (one JSON object on the last line):
 from __future__ import annotations
 
 import logging
+import os
 import random
 import statistics
 import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,6 +163,7 @@ def evaluate(split: Split, count: int, *, console: Console | None = None) -> dic
     decisions: Counter[str] = Counter()
     wrong_passes = 0
     seconds: list[float] = []
+    cpu_seconds: list[float] = []
     misreads: list[str] = []
     console = console or Console(stderr=True)
     with Progress(console=console) as progress:
@@ -172,7 +179,9 @@ def evaluate(split: Split, count: int, *, console: Console | None = None) -> dic
                     style = CertificateStyle(layout, font, wording_seed=seed + number)
                     degradations = spoils[kind] if group == "degraded" else ()
                     image = encode(render_certificate(record, kind, style, degradations, seed), degradations)
+                    cpu_started = time.process_time()
                     reading = read_certificate(image, kind.value)
+                    cpu_seconds.append(time.process_time() - cpu_started)
                     seconds.append(reading.seconds)
                     readings.append(reading)
                     for field in _PRINTED[kind]:
@@ -239,6 +248,8 @@ def evaluate(split: Split, count: int, *, console: Console | None = None) -> dic
         "audit_decisions": dict(sorted(decisions.items())),
         "ocr_seconds_per_certificate_mean": round(statistics.fmean(seconds), 3),
         "ocr_seconds_per_certificate_p95": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 3),
+        "ocr_cpu_seconds_per_certificate_mean": round(statistics.fmean(cpu_seconds), 3),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
     }
 
 

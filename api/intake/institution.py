@@ -154,6 +154,7 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
             labels=("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "登记证号", "证照号码"),
             clean=clean_code,
             anywhere=clean_code,
+            multiline=True,  # a narrow value column may wrap the code's last characters
         ),
         FieldSpec(
             Field.LEGAL_REPRESENTATIVE.value,

@@ -278,6 +278,10 @@ class _Lexicon:
             return None
         return best[2], best[3]
 
+    def is_exact(self, text: str) -> bool:
+        """Whether ``text`` is a label as it stands."""
+        return any(label == text for label, _ in self.entries)
+
     def is_title(self, text: str) -> bool:
         """A short line holding a title word (``法定代表人身份证明书`` starts like a label but is none)."""
         return len(text) <= 16 and any(title in text for title in self.titles)
@@ -431,6 +435,12 @@ def _find_labels(page: PageText, lexicon: _Lexicon) -> list[_LabelHit]:
         if not text or lexicon.is_title(text):
             continue
         matched = lexicon.match_start(text)
+        if matched is not None and matched[1] >= len(text) and len(text) <= 4 and not lexicon.is_exact(text):
+            # A label cut short at the box's end (``单位名`` … ``称：某某``): the rest of it may
+            # stand in the next box, letter-spaced.
+            _spaced_label(page, lexicon, index, text, used, hits, add_embedded, False)
+            if index in used:
+                continue
         if matched is not None:
             field_name, consumed = matched
             end = positions[consumed - 1] + 1 if consumed else 0
@@ -525,6 +535,7 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
     # 2./3. boxes to the right, same row first, then rows centred on the label; a value is a run
     # of boxes: the first may stand far from its label (labels are padded to a column), the next
     # ones must follow closely, so stray text further along the row is left alone.
+    centred = {position: bool(item.lines) for position, item in enumerate(linked)}
     for tolerance in (0.5, 1.15):
         claimed: dict[int, list[int]] = defaultdict(list)
         for index in candidates:
@@ -533,8 +544,8 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
             position = nearest_label_left(boxes[index], tolerance)
             if position is None:
                 continue
-            if tolerance > 0.5 and (linked[position].lines or position in owner.values()):
-                continue  # a label with a value on its own row has no value cell centred on it
+            if tolerance > 0.5 and centred.get(position, False):
+                continue  # a label with a value centred on its own row has no value cell around it
             if tolerance > 0.5 and any(
                 _same_row(other.hit, boxes[index]) and other.hit.right <= boxes[index].left + 1
                 for other in linked
@@ -554,6 +565,8 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
                 if gap <= limit:
                     owner[index] = position
                     rows[row] = boxes[index].right
+                    if abs(boxes[index].centre_y - hit.centre_y) <= 0.25 * hit.height:
+                        centred[position] = True
 
     def attach(index: int, position: int) -> None:
         item = linked[position]
