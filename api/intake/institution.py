@@ -185,7 +185,7 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
         SentenceRule(Field.NAME.value, re.compile(rf"(?:系|为|是)(?P<value>{_VALUE}{{4,60}}?)的法定代表人")),
         SentenceRule(
             Field.LEGAL_REPRESENTATIVE.value,
-            re.compile(r"兹证明(?P<value>[\u4e00-\u9fff·]{2,8}?)(?:同志|先生|女士)?(?:系|为|是)"),
+            re.compile(r"兹证明(?P<value>[\u4e00-\u9fff·]{2,8}?)(?:同志|先生|女士)?[,，]?(?:系|为|是|在)"),
         ),
     ),
     titles=tuple(title for titles in DOCUMENT_TITLES.values() for title in titles),

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.intake.engine import Glyph, PageText, TextBox
 
@@ -45,6 +45,9 @@ FIRST_GAP = 14.0
 """A value may start up to this many label heights to the right of its label."""
 FOLLOW_GAP = 2.5
 """Boxes of one value stand at most this many character heights apart."""
+
+FOLLOWER_SCORE = 0.8
+"""A box that would extend a value is joined only if read with at least this mean probability."""
 
 RUNNER_UP_DOUBT = 0.08
 """A character is also in doubt when another reading had at least this probability."""
@@ -536,6 +539,7 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
     # of boxes: the first may stand far from its label (labels are padded to a column), the next
     # ones must follow closely, so stray text further along the row is left alone.
     centred = {position: bool(item.lines) for position, item in enumerate(linked)}
+    frayed: set[int] = set()
     for tolerance in (0.5, 1.15):
         claimed: dict[int, list[int]] = defaultdict(list)
         for index in candidates:
@@ -562,6 +566,12 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
                 row = next((key for key in rows if _same_row(boxes[key], boxes[index])), index)
                 gap = boxes[index].left - rows.get(row, start_right)
                 limit = first_gap if row not in rows else FOLLOW_GAP * boxes[index].height
+                follower = row in rows or bool(item.lines)
+                if gap <= limit and follower and boxes[index].score < FOLLOWER_SCORE:
+                    # A poorly read box right after a value is as likely a seal's remnant or a
+                    # speck as the value's end: not joined, and the value's end is left in doubt.
+                    frayed.add(position)
+                    continue
                 if gap <= limit:
                     owner[index] = position
                     rows[row] = boxes[index].right
