@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from api.intake.codes import find_code
 from api.intake.kie import DocumentSchema, FieldSpec, SentenceRule, Value, is_cjk
-from api.intake.lexicon import COMPOUND_SURNAMES, PROVINCES, SURNAMES
+from api.intake.lexicon import BANKS, COMPOUND_SURNAMES, PROVINCES, SURNAMES
 
 
 class Field(StrEnum):
@@ -103,6 +103,20 @@ def clean_bank(value: Value) -> Value | None:
     return kept if len(kept.text) >= 4 else None
 
 
+def find_bank(value: Value) -> Value | None:
+    """A box that is a branch of a licensed bank by itself (``中国建设银行南京和平支行``), wherever it is.
+
+    Used when the bank's label was not read. The central bank (中国人民银行) issues permits and
+    holds no institution's account, so its name is never taken.
+    """
+    cleaned = clean_bank(value)
+    if cleaned is None or cleaned.text.startswith("中国人民银行") or not _BANK_ENDINGS.match(cleaned.text):
+        return None
+    if not any(cleaned.text.startswith(bank) for bank in BANKS):
+        return None
+    return cleaned
+
+
 def bank_plausibility(text: str) -> float:
     return 1.0 if _BANK_ENDINGS.match(text) else 0.7
 
@@ -167,6 +181,7 @@ INSTITUTION_CERTIFICATES = DocumentSchema(
             labels=("开户银行", "开户行", "开户机构", "开户银行名称", "开户网点"),
             clean=clean_bank,
             plausibility=bank_plausibility,
+            anywhere=find_bank,
             multiline=True,
         ),
         FieldSpec(

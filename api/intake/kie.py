@@ -124,7 +124,8 @@ class FieldSpec:
     """0-1: how much the cleaned text looks like a real value (1 for a well-formed one)."""
     multiline: bool = False
     anywhere: Callable[[Value], Value | None] | None = None
-    """For values that identify themselves (a code with a check character): find one in any box."""
+    """For values that identify themselves (a code with a check character, a bank branch): find one
+    in any box that no label claimed, when the label itself could not be read."""
 
 
 @dataclass(frozen=True)
@@ -636,6 +637,11 @@ def _link(page: PageText, schema: DocumentSchema, lexicon: _Lexicon) -> list[_Li
             owner[nearest] = position
             attach(nearest, position)
             item.how = "below"
+    for position in frayed:
+        lines = linked[position].lines
+        if lines and lines[-1]:
+            tail = lines[-1][-1]
+            lines[-1][-1] = SourcedGlyph(replace(tail.glyph, score=min(tail.glyph.score, 0.5)), tail.box)
     return linked
 
 
@@ -697,7 +703,10 @@ def extract(page: PageText, schema: DocumentSchema) -> dict[str, FieldReading]:
             FieldReading(spec.name, text, cleaned.glyphs, raw.how, spec.plausibility(text))
         )
 
-    for item in _link(page, schema, lexicon):
+    linked = _link(page, schema, lexicon)
+    claimed = {glyph.box for item in linked for line in item.lines for glyph in line}
+    claimed |= {member for item in linked for member in item.hit.boxes if item.hit.field is None}
+    for item in linked:
         if item.hit.field is None or not item.lines:
             continue
         spec = schema.spec(item.hit.field)
@@ -714,6 +723,8 @@ def extract(page: PageText, schema: DocumentSchema) -> dict[str, FieldReading]:
         if spec.anywhere is None:
             continue
         for index in range(len(page.boxes)):
+            if index in claimed:
+                continue  # another label's value, or a label of a field not extracted
             found = spec.anywhere(Value(_glyphs_of(page, index), "anywhere"))
             if found is not None:
                 offer(spec, found)
