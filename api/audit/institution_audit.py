@@ -62,6 +62,10 @@ log = structlog.get_logger(__name__)
 RULE_VERSION = 2
 DEFAULT_APPROVAL_SECONDS = 365 * 86_400
 
+CLOSE_READING = 0.6
+"""Share of characters a reading must have in common with the registry's value for a lost
+character or a ragged end to count as OCR's doubt rather than a difference."""
+
 
 class Decision(StrEnum):
     """What the rule decided."""
@@ -185,17 +189,25 @@ def compare(
     if evidence.conflict or len(read) != len(extracted):
         return Match.DOUBTFUL
     doubtful = set(evidence.doubtful_characters)
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, read, truth, autojunk=False).get_opcodes():
+    operations = SequenceMatcher(None, read, truth, autojunk=False).get_opcodes()
+    agreeing = sum(i2 - i1 for tag, i1, i2, _, _ in operations if tag == "equal")
+    # Where a reading mostly agrees with the registry, characters it lacks and a length that
+    # differs at either end are OCR's to answer for: a character that was not read has no score
+    # to be sure of (a detector that cut a box short, CTC decoding that merged a doubled
+    # character), and where a box begins and ends is the detector's guess (a seal's remnant or the
+    # next field can be drawn into it). A reading that shares little with the registry is judged
+    # on the characters it did read.
+    close = agreeing >= CLOSE_READING * max(len(read), len(truth))
+    for tag, i1, i2, j1, j2 in operations:
         if tag == "equal":
             continue
+        at_edge = i1 == 0 or i2 == len(read)
         if tag == "insert":
-            # A character the registry has and the reading lacks: doubtful next to a doubtful
-            # character, or when it repeats its neighbour (CTC decoding merges doubled characters).
-            inserted = truth[j1:j2]
-            neighbours = {i1 - 1, i1}
-            repeated = all(char in (truth[j1 - 1 : j1] + truth[j2 : j2 + 1]) for char in inserted)
-            if not (neighbours & doubtful or repeated):
-                return Match.MISMATCH
+            repeated = all(char in (truth[j1 - 1 : j1] + truth[j2 : j2 + 1]) for char in truth[j1:j2])
+            if close or {i1 - 1, i1} & doubtful or repeated:
+                continue
+            return Match.MISMATCH
+        if close and at_edge and (i2 - i1) != (j2 - j1):
             continue
         if not set(range(i1, i2)) <= doubtful:
             return Match.MISMATCH

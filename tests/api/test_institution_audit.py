@@ -119,10 +119,19 @@ def test_a_doubt_elsewhere_does_not_excuse_a_confident_difference() -> None:
     assert evaluate(InstitutionKind.CHARITY, info, CHARITY).decision is Decision.REJECT
 
 
-def test_a_doubled_character_merged_by_the_recogniser_is_doubtful() -> None:
+def test_characters_ocr_lost_or_a_ragged_end_are_doubtful_but_read_differences_are_not() -> None:
     evidence = FieldEvidence(confidence=0.99, sources=("a",), agreement=1.0)
+    location = "江苏省南京市玄武区"
     assert compare(FieldName.LEGAL_REPRESENTATIVE, "王丽", "王丽丽", evidence) is Match.DOUBTFUL
-    assert compare(FieldName.LEGAL_REPRESENTATIVE, "王丽", "王丽华", evidence) is Match.MISMATCH
+    assert compare(FieldName.ACCOUNT_LOCATION, "江苏南京市玄武区", location, evidence) is Match.DOUBTFUL
+    assert compare(FieldName.ACCOUNT_LOCATION, "江苏省南京市", location, evidence) is Match.DOUBTFUL
+    assert (
+        compare(FieldName.ACCOUNT_BANK, "银行人光大银行广州支行", "光大银行广州支行", evidence)
+        is Match.DOUBTFUL
+    )
+    assert compare(FieldName.LEGAL_REPRESENTATIVE, "王丽", "王华", evidence) is Match.MISMATCH
+    assert compare(FieldName.LEGAL_REPRESENTATIVE, "杜雪", "王另人", evidence) is Match.MISMATCH
+    assert compare(FieldName.ACCOUNT_LOCATION, "江苏省南京市鼓楼区", location, evidence) is Match.MISMATCH
 
 
 def test_an_unread_field_goes_to_manual_review() -> None:
