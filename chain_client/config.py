@@ -143,6 +143,37 @@ class OrderSettings(Section):
         return self.database_url or f"sqlite:///{self.data_dir / 'orders.db'}"
 
 
+class ApiSettings(Section):
+    """The HTTP API (``LEDGER_API__*``): where it listens, its sessions and what it runs beside itself."""
+
+    host: str = Field("127.0.0.1", description="where the API listens")
+    port: int = Field(8000, ge=0, le=65535)
+    public_url: str | None = Field(
+        None, description="the URL users reach the API at (EIP-4361 domain and URI); default http://host:port"
+    )
+    session_secret: SecretStr | None = Field(
+        None,
+        description="HMAC key of the session tokens (32+ bytes); default: a random key per process start",
+    )
+    session_ttl_seconds: int = Field(900, ge=30, le=86_400, description="lifetime of a session token")
+    challenge_ttl_seconds: int = Field(300, ge=10, le=3_600, description="lifetime of an EIP-4361 challenge")
+    max_upload_bytes: int = Field(10 * 2**20, gt=0, description="largest certificate upload accepted")
+    run_indexer: bool = Field(True, description="follow the chain into the read model in a background thread")
+    run_matcher: bool = Field(True, description="settle matched payment orders in a background thread")
+    matcher_key: SecretStr | None = Field(
+        None, description="account that sends settlements; default: the chain operator's"
+    )
+
+    @property
+    def url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        """The API's own records (which sealed document holds each application's OCR result)."""
+        return f"sqlite:///{self.data_dir / 'api.db'}"
+
+
 class IndexerSettings(Section):
     """The read model the indexer keeps of the chain's events (``LEDGER_INDEXER__*``)."""
 
@@ -173,6 +204,7 @@ class Settings(BaseSettings):
     oracle: OracleSettings = Field(default_factory=OracleSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     orders: OrderSettings = Field(default_factory=OrderSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     indexer: IndexerSettings = Field(default_factory=IndexerSettings)
 
     def model_post_init(self, context: object, /) -> None:

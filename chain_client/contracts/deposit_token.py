@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Final
 
 from eth_account.signers.local import LocalAccount
@@ -79,6 +80,13 @@ class DepositToken(ContractWrapper):
     def name(self) -> str:
         return str(self._read("name"))
 
+    def symbol(self) -> str:
+        return str(self._read("symbol"))
+
+    def decimals(self) -> int:
+        """How many decimal places a token unit has (balances are integers of the smallest unit)."""
+        return int(self._read("decimals"))
+
     def nonces(self, owner: str) -> int:
         """The owner's next EIP-2612 permit nonce."""
         return int(self._read("nonces", owner))
@@ -104,7 +112,12 @@ class DepositToken(ContractWrapper):
         return signature[64], signature[:32], signature[32:64]
 
     def _permit_domain(self) -> eip712.Domain:
-        return eip712.Domain(self.name(), PERMIT_DOMAIN_VERSION, self.client.chain_id, self.address)
+        return eip712.Domain(self._domain_name, PERMIT_DOMAIN_VERSION, self.client.chain_id, self.address)
+
+    @functools.cached_property
+    def _domain_name(self) -> str:
+        # Set at deployment and never changed: one read per wrapper, not one per permit.
+        return self.name()
 
     def _permit_values(
         self, owner: str, spender: str, value: int, deadline: int, nonce: int | None
