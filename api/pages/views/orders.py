@@ -39,20 +39,20 @@ def _order_page(ctx: PageContext, order_id: str, *, signed: Any = None, problem:
             "order.html",
             order_id=order_id,
             copy=None,
-            amount=None,
+            order_amount=None,
             summary=summary,
             order_status=status,
             signed=signed,
             problem=problem or found,
             status=found.status,
         )
-    amount = amount_of(platform, int(copy.order.asset), int(copy.order.amount))
+    order_amount = amount_of(platform, int(copy.order.asset), int(copy.order.amount))
     return render(
         ctx,
         "order.html",
         order_id=order_id,
         copy=copy,
-        amount=amount,
+        order_amount=order_amount,
         summary=summary,
         order_status=status,
         signed=signed,
