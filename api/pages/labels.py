@@ -235,7 +235,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "charity.purpose": ("计划目的（只有其哈希上链）", "Purpose (only its hash goes on-chain)"),
     "charity.money_target": ("资金目标（dCNY）", "Money target (dCNY)"),
     "charity.goods_type": ("所需物资名称", "Goods wanted (name)"),
-    "charity.goods_hint": ("如：大米 25kg", "e.g. rice 25 kg"),
+    "charity.goods_hint": ("如：大米 25 公斤", "e.g. rice 25 kg"),
     "charity.goods_quantity": ("所需数量", "Quantity wanted"),
     "charity.needs_approval": ("需要政府审批", "Needs the government's approval"),
     "charity.transfer_allowed": ("允许转给地方政府", "May transfer to a local government"),
