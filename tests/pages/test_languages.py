@@ -20,7 +20,22 @@ from tests.pages.conftest import PagesWorld, screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 KEPT_IN_CHINESE: Final = frozenset(
-    {"dCNY", "CSV", "JSON", "Lines", "SVG", "PDF", "EIP", "OCR", "UTC", "RPC", "ABI", "keccak", "logs", "logIndex"}
+    {
+        "dCNY",
+        "CSV",
+        "JSON",
+        "Lines",
+        "SVG",
+        "PDF",
+        "EIP",
+        "OCR",
+        "UTC",
+        "RPC",
+        "ABI",
+        "keccak",
+        "logs",
+        "logIndex",
+    }
 )
 """Terms a Chinese page keeps in Latin letters: the token's symbol, file formats, standards, JSON-RPC fields."""
 
@@ -54,9 +69,7 @@ def untranslated(page: Page, language: str) -> list[str]:
     labels: list[str] = page.evaluate(LABELS_JS)
     if language == "en":
         return [label for label in labels if CJK.search(label)]
-    return [
-        label for label in labels if any(word not in KEPT_IN_CHINESE for word in WORD.findall(label))
-    ]
+    return [label for label in labels if any(word not in KEPT_IN_CHINESE for word in WORD.findall(label))]
 
 
 def _pages(world: PagesWorld) -> dict[str, list[str]]:
