@@ -72,6 +72,20 @@ def test_an_institution_applies_with_certificates_and_a_bank_approves_it(
     assert (nosy.status_code, by_charity.status_code) == (403, 403)
     assert (again.status_code, again.json()["error"]) == (409, "Conflict")
 
+    # A bank (or the applicant) may have the oracles attest the record again; nobody else.
+    with unchanged:
+        not_allowed = api.http.post(f"/institutions/{account}/attestation", headers=api.auth("charity"))
+        no_application = api.http.post(
+            f"/institutions/{CAST.hospital.address}/attestation", headers=api.auth("bank")
+        )
+    assert (not_allowed.status_code, not_allowed.json()["error"]) == (403, "NotYourResource")
+    assert (no_application.status_code, no_application.json()["error"]) == (404, "NotFound")
+    first_id = body["attestation"]["attestation_id"]
+    renewed = api.http.post(f"/institutions/{account}/attestation", headers=api.auth("bank"))
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["status"] == "valid"
+    assert renewed.json()["attestation_id"] != first_id
+
     audited = api.http.post(f"/institutions/{account}/audit", headers=api.auth("bank"))
     assert audited.status_code == 200, audited.text
     assert (audited.json()["passed"], audited.json()["reasons"]) == (True, [])
