@@ -12,6 +12,8 @@ from typing import Final
 
 import pytest
 
+from api.audit.institution_audit import Decision as RuleDecision
+from api.audit.institution_audit import Match
 from api.core.roles import Role
 from api.intake.key_info import FieldName
 from api.pages.i18n import MissingLabel, Translator
@@ -87,6 +89,8 @@ def test_every_label_the_pages_use_is_in_the_catalog() -> None:
         ("institution_status", [status.name.lower() for status in InstitutionStatus]),
         ("kind", [kind.name.lower() for kind in InstitutionKind]),
         ("form", [form.name.lower() for form in DonationForm if form.name != "NONE"]),
+        ("match", [match.value for match in Match]),
+        ("decision", [decision.value for decision in RuleDecision]),
     ],
 )
 def test_every_value_the_api_answers_has_a_label(group: str, values: list[str]) -> None:

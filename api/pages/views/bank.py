@@ -4,14 +4,18 @@ a payment order; escrow totals. Every action goes through the routes' own functi
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.audit.institution_audit import evaluate
+from api.audit.institution_audit import Decision as RuleDecision
+from api.audit.institution_audit import InstitutionAuditor, ReviewItem, evaluate
+from api.core.applications import ApplicationRecord
 from api.core.assets import amount_of
+from api.core.errors import Conflict
 from api.core.roles import Role
 from api.indexer import Amount, ReadModel
 from api.intake.key_info import FieldName
@@ -21,6 +25,7 @@ from api.pages.rendering import render
 from api.routes import institutions, orders, plans
 from api.schemas.orders import OrderIssue
 from api.schemas.plans import Decision
+from chain_client.contracts.institution_registry import credit_code_hash
 
 router = APIRouter(prefix=f"{PREFIX}/bank", include_in_schema=False)
 
@@ -135,7 +140,9 @@ async def issue_order(ctx: PageDep) -> Response:
 # ---------------------------------------------------------------------------------------------- side by side
 
 
-def _side_by_side(ctx: PageContext, account: str, *, audited: Any = None, problem: Any = None) -> Response:
+def _side_by_side(
+    ctx: PageContext, account: str, *, audited: Any = None, reviewed: Any = None, problem: Any = None
+) -> Response:
     ctx.require(Role.BANK)
     platform = ctx.platform
     account = path_address(account)
@@ -175,6 +182,9 @@ def _side_by_side(ctx: PageContext, account: str, *, audited: Any = None, proble
         attestation=attestation,
         registry_problem=registry_problem,
         audited=audited,
+        reviewed=reviewed,
+        review=outcome.review if outcome is not None else (),
+        decision=outcome.decision.value if outcome is not None else None,
         problem=problem,
         as_of=names,
         status=problem.status if problem is not None else 200,
@@ -196,6 +206,38 @@ def certificate_image(account: str, index: int, ctx: PageDep) -> Response:
     image = ctx.platform.documents.get(application.certificate_digests[index])
     media = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
     return Response(image, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _images(ctx: PageContext, application: ApplicationRecord) -> dict[str, bytes]:
+    """The uploaded certificates by the name OCR gave each (``image-1``... in upload order)."""
+    return {
+        f"image-{index + 1}": ctx.platform.documents.get(digest)
+        for index, digest in enumerate(application.certificate_digests)
+    }
+
+
+@router.get("/institutions/{account}/review/{field}/{index}.png")
+def review_crop(account: str, field: str, index: int, ctx: PageDep) -> Response:
+    """A field the audit rule doubts, cut out of the certificate it was printed on (for the officer)."""
+    ctx.require(Role.BANK)
+    application = ctx.platform.applications.get(path_address(account))
+    if application is None:
+        raise PageDenied("denied.no_certificate", status=404)
+    item = next((item for item in _review(ctx, application) if item.field.value == field), None)
+    crops = item.crops(_images(ctx, application)) if item is not None else []
+    if not 0 <= index < len(crops):
+        raise PageDenied("denied.no_certificate", status=404)
+    buffer = io.BytesIO()
+    crops[index].save(buffer, format="PNG")
+    return Response(
+        buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+def _review(ctx: PageContext, application: ApplicationRecord) -> tuple[ReviewItem, ...]:
+    code = application.key_info.credit_code
+    record = ctx.platform.registry_source.fetch(code) if code else None
+    return evaluate(application.kind, application.key_info, record).review
 
 
 @router.post("/institutions/{account}/attestation")
@@ -222,3 +264,40 @@ async def audit_institution(account: str, ctx: PageDep) -> Response:
     except ACTION_ERRORS as exc:
         return _side_by_side(ctx, account, problem=problem_of(exc))
     return _side_by_side(ctx, account, audited=audited)
+
+
+@router.post("/institutions/{account}/review")
+async def review_institution(account: str, ctx: PageDep) -> Response:
+    """A bank officer's verdict on an application the rule sent to manual review, written on-chain with
+    the officer's (hashed) staff identifier (:meth:`InstitutionAuditor.record_manual_decision`)."""
+    viewer = ctx.require(Role.BANK)
+    fields = await ctx.form()
+    platform = ctx.platform
+    address = path_address(account)
+    try:
+        application = platform.applications.get(address)
+        code = application.key_info.credit_code if application is not None else None
+        if application is None or not code:
+            raise Conflict("the platform holds no application with a credit code to review")
+        officer = fields.get("officer", "").strip()
+        if not officer:
+            raise Conflict("name the reviewing officer's staff identifier (only its hash goes on-chain)")
+        attestation_id = platform.ledger.registry.latest_attestation_of(credit_code_hash(code))
+        if attestation_id is None:
+            raise Conflict(f"no attestation of the registry record of {code}: ask the oracles first")
+        auditor = InstitutionAuditor(platform.ledger.registry, platform.sessions.key_of(viewer.session))
+        report = auditor.audit(
+            address, application.key_info, code, platform.registry_source.fetch(code), attestation_id
+        )
+        if report.outcome.decision is not RuleDecision.MANUAL_REVIEW:
+            raise Conflict(
+                f"the rule decided this audit itself ({report.outcome.decision.value}): nothing to review"
+            )
+        reviewed = auditor.record_manual_decision(
+            address, report, approve=fields.get("verdict") == "approve", officer=officer
+        )
+    except ACTION_ERRORS as exc:
+        return _side_by_side(ctx, account, problem=problem_of(exc))
+    tx_hash = "0x" + reviewed.tx.tx_hash.hex() if reviewed.tx is not None else ""
+    reasons = [reason.value for reason in (*reviewed.officer_reasons, *reviewed.outcome.reasons)]
+    return _side_by_side(ctx, account, reviewed=(fields.get("verdict") == "approve", reasons, tx_hash))
