@@ -28,6 +28,7 @@ from chain_client.contracts import (
     OrderStatus,
     PlanStatus,
 )
+from tests.pages.test_languages import CJK, foreign_words
 
 PAGES: Final = Path(__file__).resolve().parents[2] / "api" / "pages"
 TEMPLATES: Final = sorted((PAGES / "templates").glob("*.html"))
@@ -46,6 +47,13 @@ def test_every_label_has_both_languages_with_the_same_fields() -> None:
         assert chinese.strip(), key
         assert english.strip(), key
         assert _fields(chinese) == _fields(english), key
+
+
+def test_each_label_is_in_its_own_language() -> None:
+    """The rule the browser walk applies to whole pages, applied to every label (pages and receipts)."""
+    for key, (chinese, english) in LABELS.items():
+        assert not CJK.search(english), key
+        assert foreign_words(chinese) == set(), key
 
 
 def test_an_unknown_label_raises() -> None:

@@ -41,6 +41,14 @@ KEPT_IN_CHINESE: Final = frozenset(
 
 CJK: Final = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 WORD: Final = re.compile(r"[A-Za-z][A-Za-z_]+")
+_FIELD_OR_METHOD: Final = re.compile(r"\{[a-z_]+\}|\beth_[A-Za-z]+")
+
+
+def foreign_words(chinese: str) -> set[str]:
+    """The Latin words of a Chinese text that are neither kept terms, nor JSON-RPC method names
+    (``eth_…``), nor a label's ``{fields}``."""
+    return set(WORD.findall(_FIELD_OR_METHOD.sub("", chinese))) - KEPT_IN_CHINESE
+
 
 LABELS_JS: Final = """() => {
   const out = [];
@@ -69,7 +77,7 @@ def untranslated(page: Page, language: str) -> list[str]:
     labels: list[str] = page.evaluate(LABELS_JS)
     if language == "en":
         return [label for label in labels if CJK.search(label)]
-    return [label for label in labels if any(word not in KEPT_IN_CHINESE for word in WORD.findall(label))]
+    return [label for label in labels if foreign_words(label)]
 
 
 def _pages(world: PagesWorld) -> dict[str, list[str]]:
