@@ -168,7 +168,7 @@ def _side_by_side(
             attestation = institutions.attestation(registration.account, platform)
         except ACTION_ERRORS as exc:
             registry_problem = registry_problem or problem_of(exc)
-    names = ctx.platform.read_model.institutions(limit=1).as_of_block if ctx.platform.read_model else None
+    as_of = platform.read_model.as_of_block() if platform.read_model is not None else None
     return render(
         ctx,
         "bank_institution.html",
@@ -186,7 +186,7 @@ def _side_by_side(
         review=outcome.review if outcome is not None else (),
         decision=outcome.decision.value if outcome is not None else None,
         problem=problem,
-        as_of=names,
+        as_of=as_of,
         status=problem.status if problem is not None else 200,
     )
 

@@ -73,8 +73,8 @@ def _donor_page(ctx: PageContext, *, problem: Any = None, status: int = 200) -> 
     if read_model is None:
         return render(ctx, "error.html", message=ctx.t("error.no_read_model"), status=503)
     plans = read_model.plans(status="open", limit=100).items
-    goods = {plan.pool_id: (read_model.plan(plan.pool_id) or plan) for plan in plans}
-    in_kind = {pool_id: getattr(detail, "in_kind", []) for pool_id, detail in goods.items()}
+    details = {plan.pool_id: read_model.plan(plan.pool_id) for plan in plans}
+    in_kind = {pool_id: detail.in_kind if detail is not None else [] for pool_id, detail in details.items()}
     gifts_page = read_model.donations(donor=viewer.account, limit=100)
     gifts = [Gift(record, _destinations(read_model, record)) for record in reversed(gifts_page.items)]
     balance = amount_of(platform, 0, platform.ledger.foundation.deposit_token.balance_of(viewer.account))

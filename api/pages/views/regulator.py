@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -52,8 +53,6 @@ def filters_of(params: Mapping[str, str]) -> TrailFilters:
 
 
 def _query_of(params: Mapping[str, str]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({key: params[key] for key in FILTER_FIELDS if params.get(key)})
 
 
