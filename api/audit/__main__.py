@@ -75,7 +75,11 @@ def verify(
         typer.echo(
             f"{report.rows_checked} rows of {export} against {rpc} (chain {report.chain_id}, head block "
             f"{manifest.head.number} {manifest.head.hash}): {verdict}"
-            + ("" if report.ok else f" (rows named: {len(report.rows)}, events missing: {len(report.missing)})")
+            + (
+                ""
+                if report.ok
+                else f" (rows named: {len(report.rows)}, events missing: {len(report.missing)})"
+            )
         )
     raise typer.Exit(0 if report.ok else 1)
 
