@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from eth_account.signers.local import LocalAccount
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from api.audit.application import ApplicationIntake
-from api.audit.institution_audit import InstitutionAuditor
+from api.audit.institution_audit import AuditReport, InstitutionAuditor, Reason
 from api.core.applications import ApplicationRecord
 from api.core.errors import (
     ERROR_RESPONSES,
@@ -35,9 +36,11 @@ from api.schemas.institutions import (
     FieldCheckOut,
     InstitutionOut,
     KindName,
+    OfficerReview,
+    ReviewItemOut,
 )
 from chain_client.contracts import InstitutionKind, InstitutionStatus
-from chain_client.contracts.institution_registry import credit_code_hash
+from chain_client.contracts.institution_registry import credit_code_hash, decode_short_code
 from chain_client.errors import ContractReverted
 from oracle.errors import OracleError
 
@@ -248,17 +251,7 @@ def request_attestation(account: Address, user: CurrentUser, platform: PlatformD
     return _attestation(platform, code)
 
 
-@router.post(
-    "/{account}/audit",
-    response_model=AuditOut,
-    description=describe(
-        "A bank audits a pending application: the key information read by OCR against the attested "
-        "government-registry record, field by field (rule version 1); the decision, its reasons and the "
-        "evidence go on-chain (bank role).",
-        ("InstitutionRegistry", "audit"),
-    ),
-)
-def audit(account: Address, _: BankRoles, bank: Signer, platform: PlatformDep) -> AuditOut:
+def _audit(platform: Platform, account: str, bank: LocalAccount) -> AuditReport:
     record = _record(platform, account)
     code = record.key_info.credit_code
     if not code:
@@ -269,21 +262,78 @@ def audit(account: Address, _: BankRoles, bank: Signer, platform: PlatformDep) -
             f"no attestation of the registry record of {code}: POST /institutions/{account}/attestation"
         )
     registry_record = platform.registry_source.fetch(code)
-    report = InstitutionAuditor(platform.ledger.registry, bank).audit(
+    return InstitutionAuditor(platform.ledger.registry, bank).audit(
         account, record.key_info, code, registry_record, attestation_id
     )
+
+
+def _audit_out(account: str, report: AuditReport) -> AuditOut:
     outcome = report.outcome
     return AuditOut(
         account=account,
-        passed=outcome.passed,
+        decision=outcome.decision.value.lower(),
+        passed=report.decision.passed if report.decision is not None else False,
         rule_version=outcome.rule_version,
-        reasons=[reason.value for reason in outcome.reasons],
+        # What went on-chain when a decision was written (the officer's marks included), else the rule's.
+        reasons=[decode_short_code(code) for code in report.decision.reason_codes]
+        if report.decision is not None
+        else [reason.value for reason in outcome.reasons],
         checks=[
             FieldCheckOut(
-                field=c.field.value, extracted=c.extracted, registered=c.registered, matches=c.matches
+                field=c.field.value, extracted=c.extracted, registered=c.registered, match=c.match.value
             )
             for c in outcome.checks
         ],
-        attestation_id=hex0x(attestation_id),
-        transaction=Transaction.of(report.tx.receipt),
+        review=[
+            ReviewItemOut(
+                field=item.field.value,
+                extracted=item.extracted,
+                registered=item.registered,
+                doubtful_characters=list(item.doubtful_characters),
+            )
+            for item in outcome.review
+        ],
+        attestation_id=hex0x(report.attestation_id),
+        transaction=Transaction.of(report.tx.receipt) if report.tx is not None else None,
     )
+
+
+@router.post(
+    "/{account}/audit",
+    response_model=AuditOut,
+    description=describe(
+        "A bank audits a pending application: the key information read by OCR against the attested "
+        "government-registry record, field by field. The rule passes or rejects it (the decision, its reasons "
+        "and the evidence go on-chain), or, where OCR was unsure, sends it to manual review (nothing written; "
+        "a bank officer decides with POST /institutions/{account}/review) (bank role).",
+        ("InstitutionRegistry", "audit"),
+    ),
+)
+def audit(account: Address, _: BankRoles, bank: Signer, platform: PlatformDep) -> AuditOut:
+    return _audit_out(account, _audit(platform, account, bank))
+
+
+@router.post(
+    "/{account}/review",
+    response_model=AuditOut,
+    description=describe(
+        "A bank officer's verdict on an application the rule sent to manual review, after looking at the "
+        "doubtful fields as printed: approve or reject, with what they saw differ. On-chain the reasons say "
+        "that a human decided (MANUAL_REVIEW, MANUAL_APPROVED or MANUAL_REJECTED, a hash of the officer's "
+        "identifier) (bank role).",
+        ("InstitutionRegistry", "audit"),
+    ),
+)
+def review(
+    account: Address, body: OfficerReview, _: BankRoles, bank: Signer, platform: PlatformDep
+) -> AuditOut:
+    auditor = InstitutionAuditor(platform.ledger.registry, bank)
+    report = _audit(platform, account, bank)  # the rule's outcome again: a manual review writes nothing
+    decided = auditor.record_manual_decision(
+        account,
+        report,
+        approve=body.approve,
+        officer=body.officer,
+        findings=tuple(Reason(finding) for finding in body.findings),
+    )
+    return _audit_out(account, decided)

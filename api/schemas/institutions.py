@@ -76,14 +76,49 @@ class FieldCheckOut(BaseModel):
     field: str
     extracted: str | None
     registered: str
-    matches: bool
+    match: Literal["equal", "mismatch", "doubtful", "unread"]
+
+
+class ReviewItemOut(BaseModel):
+    """A field a bank officer must settle: as printed (OCR) beside the registry's value."""
+
+    field: str
+    extracted: str | None
+    registered: str | None
+    doubtful_characters: list[int] = Field(description="positions in ``extracted`` OCR was unsure of")
 
 
 class AuditOut(BaseModel):
+    """The rule's decision: ``pass`` or ``reject`` (written on-chain), or ``manual_review`` (nothing
+    written yet: a bank officer settles the ``review`` fields with ``POST /institutions/{account}/review``)."""
+
     account: Address
+    decision: Literal["pass", "reject", "manual_review"]
     passed: bool
     rule_version: int
     reasons: list[str]
     checks: list[FieldCheckOut]
+    review: list[ReviewItemOut]
     attestation_id: Hash32
-    transaction: Transaction
+    transaction: Transaction | None
+
+
+class OfficerReview(BaseModel):
+    """A bank officer's verdict on an application the rule sent to manual review."""
+
+    approve: bool
+    officer: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the officer's staff identifier; only a hash of it goes on-chain",
+        examples=["XX-0042"],
+    )
+    findings: list[
+        Literal[
+            "NAME_MISMATCH",
+            "CREDIT_CODE_MISMATCH",
+            "LEGAL_REP_MISMATCH",
+            "ACCOUNT_BANK_MISMATCH",
+            "ACCOUNT_LOCATION_MISMATCH",
+        ]
+    ] = Field(default_factory=list, max_length=5, description="what the officer saw differ")

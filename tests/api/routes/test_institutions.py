@@ -5,7 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from eth_utils import keccak
 
+from api.audit.application import key_info_hash
+from api.core.applications import ApplicationRecord
+from api.intake.key_info import KeyInformation
+from chain_client.contracts import InstitutionKind
+from chain_client.contracts.institution_registry import encryption_key
 from oracle.registry.certificates import CertificateKind, render_certificate
 from oracle.registry.records import OrgType, RegistrationStatus, RegistryRecord
 from tests.api.routes.conftest import CAST, Api, Unchanged
@@ -88,8 +94,12 @@ def test_an_institution_applies_with_certificates_and_a_bank_approves_it(
 
     audited = api.http.post(f"/institutions/{account}/audit", headers=api.auth("bank"))
     assert audited.status_code == 200, audited.text
-    assert (audited.json()["passed"], audited.json()["reasons"]) == (True, [])
-    assert all(check["matches"] for check in audited.json()["checks"])
+    assert (audited.json()["decision"], audited.json()["passed"], audited.json()["reasons"]) == (
+        "pass",
+        True,
+        [],
+    )
+    assert all(check["match"] == "equal" for check in audited.json()["checks"])
     institution = api.http.get(f"/institutions/{account}").json()
     assert (institution["status"], institution["active"], institution["kind"]) == (
         "approved",
@@ -140,3 +150,73 @@ def test_institutions_are_listed_by_kind(api: Api) -> None:
     assert {item["address"] for item in charities} == {CAST.charity.address, CAST.charity2.address}
     assert {item["status"] for item in charities} == {"approved"}
     assert api.http.get("/institutions", params={"kind": "bank"}).status_code == 422
+
+
+def test_a_field_ocr_could_not_read_goes_to_a_bank_officer(api: Api, unchanged: Unchanged) -> None:
+    world, platform = api.world, api.platform
+    record = foundation(world.records)
+    # An application whose legal representative OCR did not read (filed directly, without images).
+    key_info = KeyInformation(
+        name=record.name,
+        credit_code=record.credit_code,
+        account_bank=record.account_bank,
+        account_location=record.account_location,
+    )
+    registry = world.ledger.registry
+    salt = b"\x01" * 32
+    applied = registry.apply_for_registration(
+        CAST.applicant,
+        InstitutionKind.CHARITY,
+        [keccak(text="certificate")],
+        key_info_hash(key_info, salt),
+        encryption_key(CAST.applicant),
+    )
+    platform.applications.put(
+        ApplicationRecord(
+            account=CAST.applicant.address,
+            kind=InstitutionKind.CHARITY,
+            key_info=key_info,
+            salt=salt,
+            certificate_digests=(keccak(text="certificate"),),
+            application_digest=bytes(applied.event("InstitutionApplied")["applicationDigest"]),
+        )
+    )
+    account = CAST.applicant.address
+    assert (
+        api.http.post(f"/institutions/{account}/attestation", headers=api.auth("applicant")).status_code
+        == 200
+    )
+
+    with unchanged:
+        audited = api.http.post(f"/institutions/{account}/audit", headers=api.auth("bank"))
+        by_charity = api.http.post(
+            f"/institutions/{account}/review",
+            json={"approve": True, "officer": "X-1"},
+            headers=api.auth("charity"),
+        )
+    assert audited.status_code == 200, audited.text
+    body = audited.json()
+    assert (body["decision"], body["transaction"], body["reasons"]) == (
+        "manual_review",
+        None,
+        ["LEGAL_REP_UNREADABLE"],
+    )
+    assert [item["field"] for item in body["review"]] == ["legal_representative"]
+    assert (by_charity.status_code, by_charity.json()["error"]) == (403, "RoleRequired")
+
+    reviewed = api.http.post(
+        f"/institutions/{account}/review",
+        json={"approve": True, "officer": "XX-0042"},
+        headers=api.auth("bank"),
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["transaction"] is not None
+    assert {"MANUAL_REVIEW", "MANUAL_APPROVED"} <= set(reviewed.json()["reasons"])
+    assert api.http.get(f"/institutions/{account}").json()["status"] == "approved"
+    with unchanged:
+        again = api.http.post(
+            f"/institutions/{account}/review",
+            json={"approve": True, "officer": "XX-0042"},
+            headers=api.auth("bank"),
+        )
+    assert again.status_code == 409
