@@ -385,6 +385,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "bank.audit_passed": ("审核通过，已上链。", "Audit passed, recorded on-chain."),
     "bank.audit_failed": ("审核未通过，已上链：", "Audit failed, recorded on-chain:"),
+    "bank.audit_to_review": (
+        "规则无法判定，需人工复核（未上链）：",
+        "The rule cannot decide: a bank officer must review it (nothing written):",
+    ),
     "bank.back": ("返回银行工作台", "Back to the bank desk"),
     "done.plan_audited": ("计划审核已上链。", "The plan audit is on-chain."),
     "done.order_issued": ("支付令已签发、资金已锁定。", "The order is issued and its amount locked."),

@@ -11,11 +11,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.audit.institution_audit import Decision as RuleDecision
-from api.audit.institution_audit import InstitutionAuditor, ReviewItem, evaluate
+from api.audit.institution_audit import ReviewItem, evaluate
 from api.core.applications import ApplicationRecord
 from api.core.assets import amount_of
-from api.core.errors import Conflict
 from api.core.roles import Role
 from api.indexer import Amount, ReadModel
 from api.intake.key_info import FieldName
@@ -23,9 +21,9 @@ from api.pages.context import PREFIX, PageContext, PageDenied, PageDep, path_add
 from api.pages.problems import ACTION_ERRORS, problem_of
 from api.pages.rendering import render
 from api.routes import institutions, orders, plans
+from api.schemas.institutions import OfficerReview
 from api.schemas.orders import OrderIssue
 from api.schemas.plans import Decision
-from chain_client.contracts.institution_registry import credit_code_hash
 
 router = APIRouter(prefix=f"{PREFIX}/bank", include_in_schema=False)
 
@@ -268,36 +266,18 @@ async def audit_institution(account: str, ctx: PageDep) -> Response:
 
 @router.post("/institutions/{account}/review")
 async def review_institution(account: str, ctx: PageDep) -> Response:
-    """A bank officer's verdict on an application the rule sent to manual review, written on-chain with
-    the officer's (hashed) staff identifier (:meth:`InstitutionAuditor.record_manual_decision`)."""
+    """A bank officer's verdict on an application the rule sent to manual review, through the institutions
+    route (``POST /institutions/{address}/review``): written on-chain with a hash of the officer's staff
+    identifier."""
     viewer = ctx.require(Role.BANK)
     fields = await ctx.form()
     platform = ctx.platform
-    address = path_address(account)
     try:
-        application = platform.applications.get(address)
-        code = application.key_info.credit_code if application is not None else None
-        if application is None or not code:
-            raise Conflict("the platform holds no application with a credit code to review")
-        officer = fields.get("officer", "").strip()
-        if not officer:
-            raise Conflict("name the reviewing officer's staff identifier (only its hash goes on-chain)")
-        attestation_id = platform.ledger.registry.latest_attestation_of(credit_code_hash(code))
-        if attestation_id is None:
-            raise Conflict(f"no attestation of the registry record of {code}: ask the oracles first")
-        auditor = InstitutionAuditor(platform.ledger.registry, platform.sessions.key_of(viewer.session))
-        report = auditor.audit(
-            address, application.key_info, code, platform.registry_source.fetch(code), attestation_id
+        body = OfficerReview(
+            approve=fields.get("verdict") == "approve", officer=fields.get("officer", "").strip()
         )
-        if report.outcome.decision is not RuleDecision.MANUAL_REVIEW:
-            raise Conflict(
-                f"the rule decided this audit itself ({report.outcome.decision.value}): nothing to review"
-            )
-        reviewed = auditor.record_manual_decision(
-            address, report, approve=fields.get("verdict") == "approve", officer=officer
-        )
+        key = platform.sessions.key_of(viewer.session)
+        reviewed = institutions.review(path_address(account), body, viewer.roles, key, platform)
     except ACTION_ERRORS as exc:
         return _side_by_side(ctx, account, problem=problem_of(exc))
-    tx_hash = "0x" + reviewed.tx.tx_hash.hex() if reviewed.tx is not None else ""
-    reasons = [reason.value for reason in (*reviewed.officer_reasons, *reviewed.outcome.reasons)]
-    return _side_by_side(ctx, account, reviewed=(fields.get("verdict") == "approve", reasons, tx_hash))
+    return _side_by_side(ctx, account, reviewed=reviewed)
