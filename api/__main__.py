@@ -132,6 +132,7 @@ def _children(children: list[ChildProcess]) -> Iterator[None]:
 def _print_urls(settings: Settings, rpc_url: str, registry_url: str) -> None:
     api_url = settings.api.url
     table = Table(title="the welfare-aid ledger is running", show_header=False)
+    table.add_row("pages (sign in, verify a gift)", f"{api_url}/pages")
     table.add_row("API", api_url)
     table.add_row("API docs (OpenAPI)", f"{api_url}/docs")
     table.add_row("JSON-RPC node", rpc_url)

@@ -19,6 +19,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.core.errors import ErrorBody, install_error_handlers
 from api.core.platform import BackgroundLoop, Platform
+from api.pages import install_pages
 from api.routes import ROUTERS
 from chain_client.config import Settings, load_settings
 
@@ -104,6 +105,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)
     _document_errors(app)
     return app
 

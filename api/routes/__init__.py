@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     accounts,
+    audit_trail,
     auth,
     deposit_tokens,
     donations,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     orders.router,
     lots.router,
     regulator.router,
+    audit_trail.router,
     transactions.router,
     verify.router,
 )
