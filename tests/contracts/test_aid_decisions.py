@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -111,9 +112,7 @@ def test_only_a_bank_registers_once_a_consistent_rule(aw: AidWorld) -> None:
     }
     for reason, terms in invalid.items():
         _reverts(
-            lambda terms=terms: aw.aid.register_rule(ACCOUNTS.bank, RULE_A, terms),
-            "AidRuleInvalid",
-            short_code(reason),
+            partial(aw.aid.register_rule, ACCOUNTS.bank, RULE_A, terms), "AidRuleInvalid", short_code(reason)
         )
     _reverts(
         lambda: aw.aid.register_rule(
@@ -404,7 +403,7 @@ def test_only_a_registered_hospital_is_assigned_by_the_applicant_or_a_bank(aw: A
     )
     for not_a_hospital in (ACCOUNTS.supplier.address, ACCOUNTS.outsider.address):
         _reverts(
-            lambda who=not_a_hospital: aw.aid.assign_hospital(APPLICANT, application_id, who),
+            partial(aw.aid.assign_hospital, APPLICANT, application_id, not_a_hospital),
             "AidHospitalNotRegistered",
             not_a_hospital,
         )
