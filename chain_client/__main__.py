@@ -1,4 +1,5 @@
-"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys."""
+"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys, and
+the bank consortium's Besu network kit (``consortium``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
 from chain_client.config import ChainSettings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
+from chain_client.consortium.cli import consortium_app
 from chain_client.deploy import Ledger, deploy_ledger, ledger_at, load_deployment, save_deployment
 from chain_client.embedded.rpc_server import RpcServer
 from chain_client.errors import ChainClientError
@@ -26,6 +28,7 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(consortium_app, name="consortium")
 console = Console(stderr=True)
 
 
