@@ -16,6 +16,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from api.aid.reading import DocumentReader
 from chain_client import ChainClient
 from chain_client.contracts import AidDecisions, AidRuleTerms, AidStrategy, deploy_aid_decisions
 from chain_client.deploy import Foundation
@@ -73,6 +74,14 @@ def identity(label: str) -> bytes:
 def register_test_rules(world: AidWorld, bank: LocalAccount | None = None) -> None:
     for digest, terms in ((RULE_A, EVERY_ITEM_TERMS), (RULE_B, WEIGHTED_TERMS)):
         world.aid.register_rule(bank or ACCOUNTS.bank, digest, terms)
+
+
+@pytest.fixture(scope="session")
+def aid_reader() -> DocumentReader:
+    """The OCR reader of aid documents, one per session (its engine and its cache of readings are shared)."""
+    from api.aid.schemas import OcrDocumentReader
+
+    return OcrDocumentReader()
 
 
 @pytest.fixture(scope="module")

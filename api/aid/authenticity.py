@@ -95,6 +95,20 @@ def compare(a: Reading, b: Reading) -> Match:
     return Match.IN_DOUBT if differing <= (doubt_a | doubt_b) else Match.DIFFERENT
 
 
+def agreed(*readings: Reading) -> FieldValue | None:
+    """Several documents' readings of one printed value, combined: when they all read the same text, a
+    character stays in doubt only where every reading doubted it (``None`` when they differ or none was read).
+
+    Independent prints of one value that agree character for character confirm each other; a difference is
+    never resolved here (that is a mismatch for the checks to name).
+    """
+    parts = [part for part in (_parts(reading) for reading in readings) if part is not None]
+    if not parts or any(text != parts[0][0] for text, _ in parts):
+        return None
+    doubt = frozenset.intersection(*(doubtful for _, doubtful in parts))
+    return FieldValue(value=parts[0][0], doubtful=tuple(sorted(doubt)))
+
+
 def _reason(match: Match, what: str, mismatch: str) -> str | None:
     match match:
         case Match.EQUAL:
@@ -127,8 +141,13 @@ def _unique(reasons: Sequence[str | None]) -> tuple[str, ...]:
 
 
 def check_id_number(inputs: DecisionInputs) -> CheckResult:
-    card = inputs.documents.id_card
-    number = card.get(IdCardField.ID_NUMBER)
+    docs = inputs.documents
+    card = docs.id_card
+    number = agreed(
+        card.get(IdCardField.ID_NUMBER),
+        docs.invoice.get(InvoiceField.PAYER_ID_NUMBER),
+        docs.diagnosis.get(DiagnosisField.PATIENT_ID_NUMBER),
+    ) or card.get(IdCardField.ID_NUMBER)
     if number is None:
         return CheckResult("ID_NUMBER", ("ID_NUMBER_MISSING",))
     if not number.certain:
@@ -186,6 +205,7 @@ def check_hospital(inputs: DecisionInputs) -> CheckResult:
         _reason(compare(on_invoice, on_diagnosis), "HOSPITAL", "HOSPITAL_DOCUMENTS_DIFFER")
     ]
     evidence = inputs.hospital
+    on_invoice = agreed(on_invoice, on_diagnosis) or on_invoice
     if on_invoice is None:
         reasons.append("HOSPITAL_MISSING")
     elif not on_invoice.certain:
@@ -233,37 +253,54 @@ def check_invoice(inputs: DecisionInputs) -> CheckResult:
     return CheckResult("INVOICE", _rank(_unique(reasons)))
 
 
-def invoice_total(inputs: DecisionInputs) -> FieldValue | None:
-    """The invoice's total in 分 as the figures say, or as the capital numerals say when the figures are
-    missing (the words are the harder to alter; :func:`check_amount` holds the two equal)."""
-    invoice = inputs.documents.invoice
-    figures = invoice.get(InvoiceField.TOTAL_FIGURES)
-    if figures is not None:
-        return figures
-    words = invoice.get(InvoiceField.TOTAL_WORDS)
-    if words is None or not words.certain:
+def _in_words(words: FieldValue | None) -> FieldValue | None:
+    """The capital numerals as an amount in 分 (doubtful entirely if any character was)."""
+    if words is None:
         return None
     parsed = parse_capital(words.value)
-    return None if parsed is None else FieldValue(value=str(parsed), confidence=words.confidence)
+    if parsed is None:
+        return None
+    text = str(parsed)
+    return FieldValue(
+        value=text, doubtful=tuple(range(len(text))) if words.doubtful else (), confidence=words.confidence
+    )
+
+
+def invoice_total(inputs: DecisionInputs) -> FieldValue | None:
+    """The invoice's total in 分: the figures and the capital numerals combined when they agree (sure if either
+    reading is), the figures when they disagree (:func:`check_amount` names that), else whichever was read."""
+    invoice = inputs.documents.invoice
+    figures = invoice.get(InvoiceField.TOTAL_FIGURES)
+    words = _in_words(invoice.get(InvoiceField.TOTAL_WORDS))
+    if figures is not None and words is not None and figures.value == words.value:
+        sure = figures.certain or words.certain
+        return figures if figures.certain or not sure else words
+    return figures or words
+
+
+def _registered_total(inputs: DecisionInputs, fen: str) -> bool:
+    """Whether the invoice registry's total is ``fen``: two unsure readings of the figures and the words that
+    agree with each other and with the registry confirm each other."""
+    return inputs.invoice_registry is not None and str(inputs.invoice_registry.total_fen) == fen
 
 
 def check_amount(inputs: DecisionInputs) -> CheckResult:
     invoice = inputs.documents.invoice
     figures = invoice.get(InvoiceField.TOTAL_FIGURES)
-    words = invoice.get(InvoiceField.TOTAL_WORDS)
+    printed_words = invoice.get(InvoiceField.TOTAL_WORDS)
+    words = _in_words(printed_words)
     reasons: list[str | None] = []
     if figures is None:
         reasons.append("TOTAL_FIGURES_MISSING")
-    if words is None:
+    if printed_words is None:
         reasons.append("TOTAL_WORDS_MISSING")
-    elif not words.certain:
-        reasons.append("TOTAL_WORDS_IN_DOUBT")
-    else:
-        in_words = parse_capital(words.value)
-        if in_words is None:
-            reasons.append("TOTAL_WORDS_UNREADABLE")
-        elif figures is not None:
-            reasons.append(_reason(compare(figures, str(in_words)), "TOTAL", "TOTAL_WORDS_DIFFER"))
+    elif words is None:
+        reasons.append("TOTAL_WORDS_IN_DOUBT" if not printed_words.certain else "TOTAL_WORDS_UNREADABLE")
+    if figures is not None and words is not None:
+        if figures.value != words.value:
+            reasons.append("TOTAL_WORDS_DIFFER" if figures.certain and words.certain else "TOTAL_IN_DOUBT")
+        elif not (figures.certain or words.certain) and not _registered_total(inputs, figures.value):
+            reasons.append("TOTAL_IN_DOUBT")
     total = invoice_total(inputs)
     if total is not None:
         reasons.append(
@@ -273,7 +310,10 @@ def check_amount(inputs: DecisionInputs) -> CheckResult:
 
 
 def check_dates(inputs: DecisionInputs) -> CheckResult:
-    issued = _date(inputs.documents.invoice.get(InvoiceField.ISSUED_ON))
+    on_invoice = inputs.documents.invoice.get(InvoiceField.ISSUED_ON)
+    if inputs.invoice_registry is not None:
+        on_invoice = agreed(on_invoice, inputs.invoice_registry.issued_on.isoformat()) or on_invoice
+    issued = _date(on_invoice)
     diagnosed = _date(inputs.documents.diagnosis.get(DiagnosisField.DIAGNOSED_ON))
     reasons: list[str | None] = []
     if issued is None:
