@@ -7,6 +7,7 @@ the runner prints progress to stderr and the figures as one JSON object on the l
 BENCHMARKS: dict[str, str] = {
     "chain": "bench.chain",
     "gas": "bench.gas",
+    "indexer": "bench.indexer",
     "ocr": "bench.ocr",
     "orders": "bench.orders",
     "pools": "bench.pools",

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chain_client.admin_cli import admin_app
 from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
 from chain_client.config import ChainSettings, load_settings
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(admin_app, name="admin")
 app.add_typer(consortium_app, name="consortium")
 console = Console(stderr=True)
 

@@ -146,6 +146,26 @@ class OrderSettings(Section):
         return self.database_url or f"sqlite:///{self.data_dir / 'orders.db'}"
 
 
+class IndexerSettings(Section):
+    """The read model the indexer keeps of the chain's events (``LEDGER_INDEXER__*``)."""
+
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL (sqlite:///... or postgresql+psycopg://...); default: SQLite in the data directory",
+    )
+    batch_blocks: int = Field(500, gt=0, le=100_000, description="most blocks read and written per batch")
+    max_batches_per_cycle: int = Field(
+        20, gt=0, description="batches one run_once() takes before it returns (a bounded catch-up step)"
+    )
+    poll_interval_seconds: float = Field(0.5, gt=0, description="pause of run_forever() when caught up")
+    start_block: int = Field(0, ge=0, description="first block read into an empty read model")
+
+    @property
+    def url(self) -> str:
+        """The read model's SQLAlchemy URL."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'indexer.db'}"
+
+
 class AidSettings(Section):
     """Individual aid (``LEDGER_AID__*``): the identity salt, the invoice registry, the investigation feed."""
 
@@ -190,6 +210,7 @@ class Settings(BaseSettings):
     oracle: OracleSettings = Field(default_factory=OracleSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     orders: OrderSettings = Field(default_factory=OrderSettings)
+    indexer: IndexerSettings = Field(default_factory=IndexerSettings)
     aid: AidSettings = Field(default_factory=AidSettings)
 
     def model_post_init(self, context: object, /) -> None:
