@@ -95,18 +95,21 @@ def compare(a: Reading, b: Reading) -> Match:
     return Match.IN_DOUBT if differing <= (doubt_a | doubt_b) else Match.DIFFERENT
 
 
-def agreed(*readings: Reading) -> FieldValue | None:
-    """Several documents' readings of one printed value, combined: when they all read the same text, a
-    character stays in doubt only where every reading doubted it (``None`` when they differ or none was read).
+def confirmed(primary: FieldValue | None, *others: Reading) -> FieldValue | None:
+    """``primary`` with its doubt lifted where another, independent reading of the same printed value agrees.
 
-    Independent prints of one value that agree character for character confirm each other; a difference is
-    never resolved here (that is a mismatch for the checks to name).
+    Only readings whose text equals ``primary``'s character for character count; a character stays in doubt
+    unless one of them read it with certainty. A reading that differs confirms nothing (naming the difference
+    is another check's job), and nothing stands in for a ``primary`` that was not read.
     """
-    parts = [part for part in (_parts(reading) for reading in readings) if part is not None]
-    if not parts or any(text != parts[0][0] for text, _ in parts):
-        return None
-    doubt = frozenset.intersection(*(doubtful for _, doubtful in parts))
-    return FieldValue(value=parts[0][0], doubtful=tuple(sorted(doubt)))
+    if primary is None or primary.certain:
+        return primary
+    doubt = set(primary.doubtful)
+    for other in others:
+        parts = _parts(other)
+        if parts is not None and parts[0] == primary.value:
+            doubt &= parts[1]
+    return primary.model_copy(update={"doubtful": tuple(sorted(doubt))})
 
 
 def _reason(match: Match, what: str, mismatch: str) -> str | None:
@@ -143,11 +146,11 @@ def _unique(reasons: Sequence[str | None]) -> tuple[str, ...]:
 def check_id_number(inputs: DecisionInputs) -> CheckResult:
     docs = inputs.documents
     card = docs.id_card
-    number = agreed(
+    number = confirmed(
         card.get(IdCardField.ID_NUMBER),
         docs.invoice.get(InvoiceField.PAYER_ID_NUMBER),
         docs.diagnosis.get(DiagnosisField.PATIENT_ID_NUMBER),
-    ) or card.get(IdCardField.ID_NUMBER)
+    )
     if number is None:
         return CheckResult("ID_NUMBER", ("ID_NUMBER_MISSING",))
     if not number.certain:
@@ -205,7 +208,7 @@ def check_hospital(inputs: DecisionInputs) -> CheckResult:
         _reason(compare(on_invoice, on_diagnosis), "HOSPITAL", "HOSPITAL_DOCUMENTS_DIFFER")
     ]
     evidence = inputs.hospital
-    on_invoice = agreed(on_invoice, on_diagnosis) or on_invoice
+    on_invoice = confirmed(on_invoice, on_diagnosis)
     if on_invoice is None:
         reasons.append("HOSPITAL_MISSING")
     elif not on_invoice.certain:
@@ -285,22 +288,34 @@ def _registered_total(inputs: DecisionInputs, fen: str) -> bool:
 
 
 def check_amount(inputs: DecisionInputs) -> CheckResult:
+    """The total in figures and in capital numerals agree with each other and with the amount asked.
+
+    When one of the two could not be read, the other stands only if it was read with certainty and equals the
+    invoice registry's total for this invoice (the registry then vouches for the figures the words would have
+    confirmed; a total altered on the document still differs from the registry's).
+    """
     invoice = inputs.documents.invoice
     figures = invoice.get(InvoiceField.TOTAL_FIGURES)
     printed_words = invoice.get(InvoiceField.TOTAL_WORDS)
     words = _in_words(printed_words)
     reasons: list[str | None] = []
-    if figures is None:
-        reasons.append("TOTAL_FIGURES_MISSING")
-    if printed_words is None:
-        reasons.append("TOTAL_WORDS_MISSING")
-    elif words is None:
-        reasons.append("TOTAL_WORDS_IN_DOUBT" if not printed_words.certain else "TOTAL_WORDS_UNREADABLE")
     if figures is not None and words is not None:
         if figures.value != words.value:
             reasons.append("TOTAL_WORDS_DIFFER" if figures.certain and words.certain else "TOTAL_IN_DOUBT")
         elif not (figures.certain or words.certain) and not _registered_total(inputs, figures.value):
             reasons.append("TOTAL_IN_DOUBT")
+    else:
+        present = figures or words
+        vouched = present is not None and present.certain and _registered_total(inputs, present.value)
+        if not vouched:
+            if figures is None:
+                reasons.append("TOTAL_FIGURES_MISSING")
+            if printed_words is None:
+                reasons.append("TOTAL_WORDS_MISSING")
+            elif words is None:
+                reasons.append(
+                    "TOTAL_WORDS_IN_DOUBT" if not printed_words.certain else "TOTAL_WORDS_UNREADABLE"
+                )
     total = invoice_total(inputs)
     if total is not None:
         reasons.append(
@@ -312,7 +327,7 @@ def check_amount(inputs: DecisionInputs) -> CheckResult:
 def check_dates(inputs: DecisionInputs) -> CheckResult:
     on_invoice = inputs.documents.invoice.get(InvoiceField.ISSUED_ON)
     if inputs.invoice_registry is not None:
-        on_invoice = agreed(on_invoice, inputs.invoice_registry.issued_on.isoformat()) or on_invoice
+        on_invoice = confirmed(on_invoice, inputs.invoice_registry.issued_on.isoformat())
     issued = _date(on_invoice)
     diagnosed = _date(inputs.documents.diagnosis.get(DiagnosisField.DIAGNOSED_ON))
     reasons: list[str | None] = []

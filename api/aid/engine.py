@@ -84,8 +84,13 @@ def _investigation_value(record: InvestigationRecord, field: str) -> int | str:
             return value
 
 
-def _score(rule_item_source: str, scoring: PassFail | PiecewiseLinear | Table, inputs: DecisionInputs,
-           checks: dict[str, CheckResult], missing: int) -> tuple[int, tuple[str, ...]]:  # fmt: skip
+def _score(
+    rule_item_source: str,
+    scoring: PassFail | PiecewiseLinear | Table,
+    inputs: DecisionInputs,
+    checks: dict[str, CheckResult],
+    missing: int,
+) -> tuple[int, tuple[str, ...]]:
     origin, _, name = rule_item_source.partition(":")
     if origin == "check":
         check = checks.get(name)

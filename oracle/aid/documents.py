@@ -163,8 +163,15 @@ def _text(
     return x - spacing
 
 
-def _centred(draw: ImageDraw.ImageDraw, y: float, text: str, font: ImageFont.FreeTypeFont, width: int,
-             fill: tuple[int, int, int] = _INK, spacing: float = 0.0) -> None:  # fmt: skip
+def _centred(
+    draw: ImageDraw.ImageDraw,
+    y: float,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    width: int,
+    fill: tuple[int, int, int] = _INK,
+    spacing: float = 0.0,
+) -> None:
     length = draw.textlength(text, font=font) + spacing * max(len(text) - 1, 0)
     _text(draw, ((width - length) / 2, y), text, font, fill, spacing)
 
@@ -369,7 +376,7 @@ def _invoice_grid(invoice: InvoiceDocument, font: Font, rng: random.Random) -> I
     _text(
         draw, (1080, bottom + 50), f"收款人：{rng.choice('李王张刘陈')}{rng.choice('红丽敏华')}", small, ink
     )
-    _seal(page, (330 + rng.randint(0, 120), bottom + 40), invoice.issuer_name, font)
+    _seal(page, (150 + rng.randint(0, 80), bottom + 62), invoice.issuer_name, font)
     return page
 
 

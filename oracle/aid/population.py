@@ -54,7 +54,7 @@ ADVICE: tuple[str, ...] = (
 INPATIENT_ITEMS: tuple[str, ...] = ("床位费", "护理费", "西药费", "检查费", "化验费", "治疗费", "手术费", "材料费")
 OUTPATIENT_ITEMS: tuple[str, ...] = ("挂号费", "西药费", "中成药费", "检查费", "化验费", "治疗费")
 ETHNICITIES: tuple[str, ...] = ("汉", "汉", "汉", "汉", "汉", "汉", "回", "满", "壮", "苗", "蒙古", "土家")
-LOOKALIKE_DIGITS: dict[str, str] = {
+LOOKALIKE_CHARACTERS: dict[str, str] = {
     "一": "二", "二": "三", "三": "五", "四": "西", "五": "王", "六": "大", "中": "申", "人": "入", "民": "名",
     "医": "区", "院": "阮", "儿": "几", "童": "重", "妇": "归", "保": "堡", "健": "键", "第": "弟", "市": "布",
 }  # fmt: skip
@@ -305,10 +305,10 @@ def _one_char_off(rng: random.Random, name: str) -> str:
 
 
 def _hospital_one_off(rng: random.Random, name: str, taken: set[str]) -> str:
-    positions = [i for i, char in enumerate(name) if char in LOOKALIKE_DIGITS]
+    positions = [i for i, char in enumerate(name) if char in LOOKALIKE_CHARACTERS]
     rng.shuffle(positions)
     for position in positions:
-        candidate = name[:position] + LOOKALIKE_DIGITS[name[position]] + name[position + 1 :]
+        candidate = name[:position] + LOOKALIKE_CHARACTERS[name[position]] + name[position + 1 :]
         if candidate not in taken:
             return candidate
     raise ValueError(f"no one-character variant of {name!r}")  # pragma: no cover - every hospital has one

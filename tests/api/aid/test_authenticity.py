@@ -101,17 +101,45 @@ def test_missing_fields_are_named() -> None:
     assert "HOSPITAL_MISSING" in failures["HOSPITAL"]
 
 
-def test_the_total_in_words_stands_in_for_unreadable_figures_but_still_must_equal_the_amount_asked() -> None:
+def test_an_unreadable_total_is_vouched_for_only_by_the_registry() -> None:
     case, registered = case_of(Forgery.NONE)
     inputs = inputs_of(case, registered)
     fields = dict(inputs.documents.invoice.fields)
     del fields[InvoiceField.TOTAL_FIGURES]
     invoice = inputs.documents.invoice.model_copy(update={"fields": fields})
-    changed = inputs.model_copy(
+    without_figures = inputs.model_copy(
         update={"documents": inputs.documents.model_copy(update={"invoice": invoice})}
     )
-    failures = _failures(changed)
-    assert failures == {"AMOUNT": ("TOTAL_FIGURES_MISSING",)}  # the registry's total still agrees
+    assert _failures(without_figures) == {}  # the words, read with certainty, equal the registry's total
+    unregistered = without_figures.model_copy(update={"invoice_registry": None})
+    assert "TOTAL_FIGURES_MISSING" in _failures(unregistered)["AMOUNT"]
+    doubted = FieldValue(value=case.invoice.total_in_words, doubtful=(0,))
+    unsure = invoice.model_copy(update={"fields": {**fields, InvoiceField.TOTAL_WORDS: doubted}})
+    in_doubt = without_figures.model_copy(
+        update={"documents": inputs.documents.model_copy(update={"invoice": unsure})}
+    )
+    assert "TOTAL_FIGURES_MISSING" in _failures(in_doubt)["AMOUNT"]
+    asked_more = without_figures.model_copy(
+        update={"stated": inputs.stated.model_copy(update={"amount_asked_fen": case.amount_asked_fen + 1})}
+    )
+    assert _failures(asked_more) == {"AMOUNT": ("AMOUNT_ASKED_DIFFERS",)}
+
+
+def test_an_agreeing_reading_on_another_document_lifts_a_doubt() -> None:
+    case, registered = case_of(Forgery.NONE)
+    inputs = inputs_of(case, registered)
+    doubted = FieldValue(value=case.id_card.id_number, doubtful=(5,))
+    card = _with_field(inputs.documents.id_card, IdCardField.ID_NUMBER, doubted)
+    changed = inputs.model_copy(update={"documents": inputs.documents.model_copy(update={"id_card": card})})
+    assert (
+        _failures(changed) == {}
+    )  # the invoice and the certificate print the same number, read with certainty
+    others = {
+        "invoice": _with_field(inputs.documents.invoice, InvoiceField.PAYER_ID_NUMBER, doubted),
+        "diagnosis": _with_field(inputs.documents.diagnosis, "patient_id_number", doubted),
+    }
+    alone = changed.model_copy(update={"documents": changed.documents.model_copy(update=others)})
+    assert _failures(alone)["ID_NUMBER"] == ("ID_NUMBER_IN_DOUBT",)
 
 
 def test_dates_in_order_and_not_in_the_future() -> None:
