@@ -16,7 +16,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from api.aid.reading import DocumentReader
+from api.aid.reading import DocumentReader, ocr_reader
 from chain_client import ChainClient
 from chain_client.contracts import AidDecisions, AidRuleTerms, AidStrategy, deploy_aid_decisions
 from chain_client.deploy import Foundation
@@ -79,9 +79,7 @@ def register_test_rules(world: AidWorld, bank: LocalAccount | None = None) -> No
 @pytest.fixture(scope="session")
 def aid_reader() -> DocumentReader:
     """The OCR reader of aid documents, one per session (its engine and its cache of readings are shared)."""
-    from api.aid.schemas import OcrDocumentReader
-
-    return OcrDocumentReader()
+    return ocr_reader()
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from api.aid.errors import AidError
 from api.aid.evidence import EvidenceSources
 from api.aid.inputs import DecisionInputs
 from api.aid.key_info import DocumentKind
+from api.aid.reading import ocr_reader
 from api.aid.recompute import recompute
 from api.aid.rules import AidRule, RuleLibrary
 from api.documents.store import DocumentStore, DocumentStoreError
@@ -112,17 +113,13 @@ def _invoices(settings: Settings) -> InvoiceRegistryAdapter:
 
 
 def _desk(settings: Settings, ledger: Ledger) -> AidDesk:
-    from api.aid.schemas import OcrDocumentReader  # loads the OCR models: only the commands that read need it
-
     sources = EvidenceSources(
         hospitals=FileHospitalLookup(ensure_registry(settings.oracle.registry_file)),
         invoices=_invoices(settings),
         investigation=SqliteInvestigationFeed(open_investigation_db(settings.aid.investigation_db)),
         registry=ledger.registry,
     )
-    return AidDesk(
-        ledger.aid, sources, _store(settings), OcrDocumentReader(), settings.aid.identity_salt_bytes
-    )
+    return AidDesk(ledger.aid, sources, _store(settings), ocr_reader(), settings.aid.identity_salt_bytes)
 
 
 def _rule(rules: RuleLibrary, name: str | None, settings: Settings) -> AidRule:
@@ -241,9 +238,7 @@ def read(
     image: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
 ) -> None:
     """Read one document by OCR and print its second key information (values and doubted characters)."""
-    from api.aid.schemas import OcrDocumentReader
-
-    reading = OcrDocumentReader().read(kind, image.read_bytes())
+    reading = ocr_reader().read(kind, image.read_bytes())
     _print(reading.model_dump(mode="json"))
 
 

@@ -9,6 +9,7 @@ is read once.
 
 from __future__ import annotations
 
+import importlib
 from collections import OrderedDict
 from typing import Protocol, runtime_checkable
 
@@ -41,3 +42,11 @@ class ReadingCache:
         self._entries.move_to_end((reading.kind, reading.digest))
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
+
+
+def ocr_reader() -> DocumentReader:
+    """The product's reader: :class:`api.aid.schemas.OcrDocumentReader` (PP-OCRv4), imported on first use so
+    that commands and services that never read a document do not load the OCR engine."""
+    schemas = importlib.import_module("api.aid.schemas")
+    reader: DocumentReader = schemas.OcrDocumentReader()
+    return reader
