@@ -48,9 +48,18 @@ class AnvilProcess:
 
 
 def start_anvil(
-    *, chain_id: int = 1337, port: int | None = None, gas_limit: int = 60_000_000, timeout: float = 30.0
+    *,
+    chain_id: int = 1337,
+    port: int | None = None,
+    gas_limit: int = 60_000_000,
+    base_fee: int | None = None,
+    timeout: float = 30.0,
 ) -> AnvilProcess:
-    """Start anvil on loopback with the same chain id, hardfork and gas limit as the embedded chain."""
+    """Start anvil on loopback with the same chain id, hardfork and gas limit as the embedded chain.
+
+    ``base_fee=0`` makes it a free-gas chain like the ledger's node (anvil keeps a zero base fee constant);
+    by default it starts at 1 gwei and follows EIP-1559.
+    """
     if not ANVIL_BINARY.exists():
         raise BackendUnavailable(f"anvil is not installed at {ANVIL_BINARY}; run scripts/test (npm install)")
     port = port or free_port()
@@ -68,6 +77,7 @@ def start_anvil(
             "--gas-limit",
             str(gas_limit),
             "--silent",
+            *(() if base_fee is None else ("--base-fee", str(base_fee))),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -67,7 +67,7 @@ class ChainSettings(Section):
         SecretStr(DEV_OPERATOR_KEY), description="funded account that deploys contracts and pays for gas"
     )
     operator_balance_wei: int = Field(10**27, description="the operator's balance in the embedded genesis")
-    rpc_host: str = Field("127.0.0.1", description="where the embedded chain's JSON-RPC listens")
+    rpc_host: str = Field("127.0.0.1", description="where the embedded node's JSON-RPC listens")
     rpc_port: int = Field(8545, ge=0, le=65535)
     receipt_timeout_s: float = Field(60.0, gt=0)
     keystore_scrypt_n: int = Field(2**18, ge=2**10, description="scrypt cost of the organisation keystores")

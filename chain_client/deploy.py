@@ -25,6 +25,7 @@ from chain_client.contracts import (
     deploy_payment_order_escrow,
     deploy_welfare_pools,
 )
+from chain_client.errors import DeploymentMismatch
 
 DEPOSIT_TOKEN_NAME = "Welfare Deposit CNY"  # noqa: S105 - a token name, not a secret
 DEPOSIT_TOKEN_SYMBOL = "dCNY"  # noqa: S105
@@ -131,6 +132,21 @@ def load_deployment(path: Path, client: ChainClient) -> dict[str, ChecksumAddres
         return None  # a record from an older layout: deploy afresh
     if any(not client.backend.get_code(address) for address in addresses.values()):
         return None
+    return addresses
+
+
+def recorded_deployment(path: Path, client: ChainClient) -> dict[str, ChecksumAddress] | None:
+    """The recorded addresses, None when there is no record; ``DeploymentMismatch`` when the record
+    exists but is not this chain's ledger (so that nothing deploys over it silently)."""
+    if not path.exists():
+        return None
+    addresses = load_deployment(path, client)
+    if addresses is None:
+        raise DeploymentMismatch(
+            f"{path} records a ledger that is not on this chain (chain id {client.chain_id}): another "
+            "chain id, another contract layout, or contracts without code; a deployment is recorded "
+            "once and never redone: move the record aside to deploy a new ledger"
+        )
     return addresses
 
 

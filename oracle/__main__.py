@@ -1,4 +1,9 @@
-"""``python -m oracle``: run the registry stand-in, deploy the registry contract, attest, recheck, mine."""
+"""``python -m oracle``: run the registry stand-in, attest, recheck, mine.
+
+The InstitutionRegistry is deployed once, with the rest of the ledger, by ``python -m chain_client deploy``
+(or ``node``); this CLI uses the recorded one and never deploys another. With the node running, it writes
+through the node's JSON-RPC URL.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,10 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from rich.progress import track
 
-from chain_client import ChainSettings, connect, load_settings, operator_account
+from chain_client import ChainSettings, connect, load_settings
 from chain_client.config import OracleSettings
-from chain_client.contracts import BANK_ROLE, ORACLE_ROLE, InstitutionRegistry, deploy_institution_registry
-from chain_client.deploy import load_deployment, save_deployment
+from chain_client.contracts import InstitutionRegistry
+from chain_client.deploy import load_deployment
 from oracle.bank_feed import (
     generate_customers,
     load_customers,
@@ -46,7 +51,8 @@ def _registry(chain_settings: ChainSettings) -> InstitutionRegistry:
     addresses = load_deployment(chain_settings.deployment_path, client) or {}
     if REGISTRY_CONTRACT not in addresses:
         console.print(
-            "[red]no InstitutionRegistry deployed on this chain: run `python -m oracle deploy` first"
+            "[red]no InstitutionRegistry recorded for this chain: deploy the ledger once with "
+            "`python -m chain_client deploy` (or run `scripts/run`)"
         )
         raise typer.Exit(code=1)
     return InstitutionRegistry(client, addresses[REGISTRY_CONTRACT])
@@ -62,32 +68,6 @@ def _publisher(registry: InstitutionRegistry, settings: OracleSettings) -> Attes
         book=RecordBook(settings.record_book),
         ttl_seconds=settings.ttl_seconds,
     )
-
-
-@app.command()
-def deploy() -> None:
-    """Deploy the InstitutionRegistry over the deployed Consortium and give the oracles and bank their roles."""
-    root = load_settings()
-    chain_settings, settings = root.chain, root.oracle
-    client = connect(chain_settings)
-    addresses = load_deployment(chain_settings.deployment_path, client)
-    if addresses is None or "Consortium" not in addresses:
-        console.print("[red]no Consortium deployed on this chain: deploy the foundation first")
-        raise typer.Exit(code=1)
-    admin = operator_account(chain_settings)
-    registry = deploy_institution_registry(client, admin, addresses["Consortium"], settings.threshold)
-    from chain_client.contracts import Consortium
-
-    consortium = Consortium(client, addresses["Consortium"])
-    bank = _account(settings.bank_key.get_secret_value())
-    for role, account in [*((ORACLE_ROLE, oracle) for oracle in _oracles(settings)), (BANK_ROLE, bank)]:
-        if not consortium.has_role(role, account.address):
-            consortium.grant_role(admin, role, account.address)
-        client.send_value(admin, account.address, 10**19)
-    save_deployment(
-        chain_settings.deployment_path, client, {**addresses, REGISTRY_CONTRACT: registry.address}
-    )
-    console.print(f"InstitutionRegistry at {registry.address} (threshold {settings.threshold})")
 
 
 @app.command("registry-service")

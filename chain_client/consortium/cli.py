@@ -269,5 +269,5 @@ def deploy_command(
     )
     console.print(
         f"done: chain {result.chain_id}, administered by {result.admin}; the service runs against it with "
-        f"LEDGER_CHAIN_BACKEND=jsonrpc LEDGER_CHAIN_RPC_URL={rpc} LEDGER_CHAIN_DATA_DIR={kit}"
+        f"LEDGER_CHAIN__BACKEND=jsonrpc LEDGER_CHAIN__RPC_URL={rpc} LEDGER_DATA_DIR={kit}"
     )

@@ -4,8 +4,8 @@ The first bank of the kit deploys every contract (``chain_client.deploy.deploy_l
 consortium's administrator until the banks' k-of-N governance takes over (a later change); it grants
 BANK_ROLE to every bank and puts every bank's account on the allow-list. The record goes to
 ``<kit>/deployment.json`` in the format ``chain_client.deploy.load_deployment`` reads, so the service
-runs against the network with ``LEDGER_CHAIN_BACKEND=jsonrpc``, ``LEDGER_CHAIN_RPC_URL`` and
-``LEDGER_CHAIN_DATA_DIR=<kit>``, the same settings as for anvil.
+runs against the network with ``LEDGER_CHAIN__BACKEND=jsonrpc``, ``LEDGER_CHAIN__RPC_URL`` and
+``LEDGER_DATA_DIR=<kit>``, the same settings as for anvil.
 
 Running it again is safe: a recorded deployment whose contracts have code is reused, and roles or
 allow-list entries already in place are not sent again.

@@ -1,7 +1,8 @@
 """The embedded chain: py-evm in-process, durable, with group commit and its own indexes.
 
-Write path. A transaction sent to the node is checked (signature, chain id, nonce, gas, funds) and
-queued. A miner thread takes everything queued, mines it as one block with a single ``mine_all``
+Write path. A transaction sent to the node is checked (``admission.py``: size, signature, chain id,
+gas, account permissioning, nonce, fees, funds) and queued; a refused one leaves no trace. A miner
+thread takes everything queued, mines it as one block with a single ``mine_all``
 (adding transactions one by one to a pending block is quadratic in py-evm), indexes the block, and
 commits the block's SQLite transaction: one fsync for the whole block (group commit). Only then is
 the receipt visible, so a transaction is acknowledged only once it is on disk, and a process killed
@@ -37,15 +38,17 @@ from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
-from eth.vm.forks.prague import PragueVM
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils import keccak
 
-from chain_client.embedded import rpc_json
+from chain_client.embedded import admission, rpc_json
+from chain_client.embedded.admission import AccountPermissioning, HeldTransactions, SenderView
+from chain_client.embedded.free_gas import vm_for_base_fee
 from chain_client.embedded.index import ChainIndex, LogQuery
+from chain_client.embedded.lock import DirectoryLock
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
-from chain_client.errors import ExecutionReverted, TransactionRejected, TransactionTimeout
+from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +65,8 @@ class Genesis:
     chain_id: int
     gas_limit: int = 60_000_000
     base_fee: int = 1_000_000_000
+    """Wei. Zero makes a free-gas chain whose base fee stays zero (Besu ``zeroBaseFee``,
+    ``free_gas.py``); any other value follows EIP-1559."""
     alloc: Mapping[bytes, int] = field(default_factory=dict)
     """Canonical address -> starting balance in wei."""
     timestamp: int = 0
@@ -82,7 +87,7 @@ class CallRequest:
 def _chain_class(genesis: Genesis) -> type[MiningChain]:
     class EmbeddedChain(MiningChain):
         chain_id = genesis.chain_id
-        vm_configuration = ((BlockNumber(0), PragueVM),)
+        vm_configuration = ((BlockNumber(0), vm_for_base_fee(genesis.base_fee)),)
 
         def create_header_from_parent(self, parent_header: BlockHeaderAPI, **header_params: Any) -> Any:
             # A permissioned chain keeps one gas limit; py-evm would otherwise drift it.
@@ -102,10 +107,15 @@ class EmbeddedNode:
         *,
         max_block_transactions: int = 1_000,
         client_version: str = "welfare-aid-ledger/embedded",
+        permissioning: AccountPermissioning | None = None,
     ) -> None:
         """Open the chain stored at ``path`` (a SQLite file), creating it from ``genesis`` if new.
 
-        ``path=None`` keeps the chain in a temporary directory that is removed on ``close()``.
+        ``path=None`` keeps the chain in a temporary directory that is removed on ``close()``. The
+        node holds an exclusive lock on the file's directory until ``close()`` (``lock.py``); if
+        another process (or another node in this one) holds it, this raises ``ChainLocked`` naming
+        that node and opens nothing. With ``permissioning``, every transaction is first put to the
+        Consortium's ``transactionAllowed`` (``admission.AccountPermissioning``).
         """
         self.chain_id = genesis.chain_id
         self.client_version = client_version
@@ -114,6 +124,10 @@ class EmbeddedNode:
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
+        self._directory_lock = DirectoryLock(self.path.parent)
+        self._permissioning = permissioning
+        self._chain_view = admission.ChainView(self._permission_call, self._head_id, self._logged)
+        self._held = HeldTransactions()
 
         self._write_lock = threading.Lock()
         self._queue = threading.Condition(threading.RLock())
@@ -152,6 +166,7 @@ class EmbeddedNode:
         if self._write_store.exists(_CHAIN_ID_KEY):
             stored = int.from_bytes(self._write_store[_CHAIN_ID_KEY], "big")
             if stored != self.chain_id:
+                self._directory_lock.release()
                 raise ValueError(f"chain database {self.path} holds chain id {stored}, not {self.chain_id}")
             chain = self._chain_class(base_db)
             log.debug(
@@ -206,6 +221,7 @@ class EmbeddedNode:
             self._read_db.close()
             for snapshot, _ in self._snapshots.values():
                 snapshot.close()
+        self._directory_lock.release()
         if self._scratch_dir is not None:
             shutil.rmtree(self._scratch_dir, ignore_errors=True)
 
@@ -217,20 +233,56 @@ class EmbeddedNode:
 
     # ------------------------------------------------------------------ writes
 
+    def advertise(self, rpc_url: str | None) -> None:
+        """Tell other processes (``node.json`` beside the chain) where to write: this node's JSON-RPC URL."""
+        self._directory_lock.advertise(rpc_url)
+
     def send_raw_transaction(self, raw: bytes) -> bytes:
-        """Check and queue a signed transaction; returns its hash. Raises ``TransactionRejected``."""
+        """Check and queue a signed transaction; returns its hash.
+
+        Raises ``TransactionRejected`` (``SenderNotPermitted`` for account permissioning) with the
+        standard message of the rule that failed (``admission.py``); nothing is then queued and no
+        nonce is taken. A nonce ahead of the sender's next is held until the gap fills.
+        """
+        admission.check_size(raw)
         tx = self._decode(raw)
+        admission.check_stateless(tx, chain_id=self.chain_id, block_gas_limit=self._genesis.gas_limit)
+        if self._permissioning is not None:
+            self._permissioning.check(tx, self._chain_view)
         with self._queue:
             if self._closed:
                 raise TransactionRejected("the embedded node is closed")
-            self._check(tx)
-            self._pending.append(tx)
-            self._pending_hashes.add(tx.hash)
-            count, _ = self._in_flight.get(tx.sender, (0, 0))
-            self._in_flight[tx.sender] = (count + 1, tx.nonce + 1)
+            if self._check(tx) == "hold":
+                self._held.hold(tx)
+            else:
+                self._enqueue(tx)
+                for ready in self._held.ready(tx.sender, tx.nonce + 1):
+                    self._enqueue(ready)
             self._queue.notify_all()
         tx_hash: bytes = tx.hash
         return tx_hash
+
+    def _enqueue(self, tx: SignedTransactionAPI) -> None:
+        """Call with the queue lock held."""
+        self._pending.append(tx)
+        self._pending_hashes.add(tx.hash)
+        count, _ = self._in_flight.get(tx.sender, (0, 0))
+        self._in_flight[tx.sender] = (count + 1, tx.nonce + 1)
+
+    def _permission_call(self, to: bytes, data: bytes) -> bytes:
+        return self.call(CallRequest(to=to, data=data), "latest")
+
+    def _head_id(self) -> tuple[int, bytes]:
+        with self._read_lock:
+            head = self._reader.get_canonical_head()
+            return head.block_number, head.hash
+
+    def _logged(self, account: bytes, from_block: int, to_block: int) -> bool:
+        with self._read_lock:
+            try:
+                return bool(self._read_index.logs(LogQuery(from_block, to_block, addresses=[account])))
+            except LogQueryTooLarge:
+                return True
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
         with self._read_lock:
@@ -240,35 +292,22 @@ class EmbeddedNode:
             tx.validate()
             tx.sender  # noqa: B018 - recovers the signer, so a bad signature fails here
         except Exception as exc:  # py-evm raises rlp, validation and signature errors alike
-            raise TransactionRejected(f"malformed or badly signed transaction: {exc}") from exc
+            raise TransactionRejected(f"invalid transaction: malformed or badly signed ({exc})") from exc
         return tx
 
-    def _check(self, tx: SignedTransactionAPI) -> None:
-        """Admission rules; called with the queue lock held so nonces are counted exactly."""
-        if tx.chain_id != self.chain_id:
-            raise TransactionRejected(
-                f"transaction is for chain id {tx.chain_id}, this chain is {self.chain_id}"
-            )
-        if tx.hash in self._pending_hashes or self._known(tx.hash):
-            raise TransactionRejected(f"transaction 0x{tx.hash.hex()} is already known")
+    def _check(self, tx: SignedTransactionAPI) -> admission.Admission:
+        """The admission rules that need state; called with the queue lock held so nonces are exact."""
+        if tx.hash in self._pending_hashes or tx.hash in self._held.hashes or self._known(tx.hash):
+            raise TransactionRejected(f"already known: transaction 0x{tx.hash.hex()}")
         with self._read_lock:
             state = self._head_state()
-            balance = state.get_balance(tx.sender)
-            expected_nonce = self._next_nonce(tx.sender, state)
-        if tx.nonce != expected_nonce:
-            which = "too low" if tx.nonce < expected_nonce else "too high"
-            raise TransactionRejected(f"nonce {which}: got {tx.nonce}, next is {expected_nonce}")
-        if tx.gas > self._genesis.gas_limit:
-            raise TransactionRejected(f"gas {tx.gas} exceeds the block gas limit {self._genesis.gas_limit}")
-        if tx.max_fee_per_gas < self._next_base_fee:
-            raise TransactionRejected(
-                f"max fee per gas {tx.max_fee_per_gas} is below the base fee {self._next_base_fee}"
+            view = SenderView(
+                committed_nonce=state.get_nonce(tx.sender),
+                next_nonce=self._next_nonce(tx.sender, state),
+                balance=state.get_balance(tx.sender),
+                base_fee=self._next_base_fee,
             )
-        cost = tx.gas * tx.max_fee_per_gas + tx.value
-        if balance < cost:
-            raise TransactionRejected(
-                f"insufficient funds for gas * price + value: balance {balance}, cost {cost}"
-            )
+        return admission.check_with_state(tx, view)
 
     def _head_state(self) -> Any:
         # Always name the header: a chain object's own ``header`` is the pending one it was opened
@@ -289,7 +328,7 @@ class EmbeddedNode:
                     return receipt
                 if tx_hash in self._rejected:
                     raise TransactionRejected(self._rejected[tx_hash])
-                if tx_hash not in self._pending_hashes:
+                if tx_hash not in self._pending_hashes and tx_hash not in self._held.hashes:
                     raise TransactionRejected(f"unknown transaction 0x{tx_hash.hex()}")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -529,6 +568,7 @@ class EmbeddedNode:
             for later in [key for key in self._snapshots if key > snapshot_id]:
                 self._snapshots.pop(later)[0].close()
             self._rejected.clear()
+            self._held.clear()
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
