@@ -10,7 +10,8 @@ The Python API (also behind ``python -m api.aid``):
 - :func:`~api.aid.engine.assess` (pure: inputs and rule in, scores and outcome out) and
   :func:`~api.aid.recompute.recompute` (does a recorded decision reproduce from its inputs?);
 - :class:`~api.aid.rules.RuleLibrary` (strategies A and B as versioned rule documents);
-- :class:`~api.aid.schemas.OcrDocumentReader` (ID card, invoice, diagnosis certificate by OCR).
+- :func:`~api.aid.reading.ocr_reader`: the OCR reader of ID cards, invoices and diagnosis certificates
+  (:class:`~api.aid.schemas.OcrDocumentReader`).
 
 See ``docs/aid.md``.
 """
@@ -30,6 +31,7 @@ from api.aid.errors import (
 from api.aid.evidence import ApplicationFacts, EvidenceSources, day_of, gather
 from api.aid.inputs import DecisionInputs, HospitalEvidence, StatedApplication
 from api.aid.key_info import DocumentKind, DocumentReading, FieldValue, SecondKeyInformation
+from api.aid.reading import DocumentReader, ocr_reader
 from api.aid.recompute import Recomputation, recompute
 from api.aid.rules import AidRule, RuleLibrary, Strategy
 from api.aid.treatment import TreatmentPayments, treatment_order_document
@@ -47,6 +49,7 @@ __all__ = [
     "DecisionInputs",
     "DecisionNotFound",
     "DocumentKind",
+    "DocumentReader",
     "DocumentReading",
     "DocumentUnreadable",
     "EvidenceSources",
@@ -68,6 +71,7 @@ __all__ = [
     "check_authenticity",
     "day_of",
     "gather",
+    "ocr_reader",
     "recompute",
     "treatment_order_document",
 ]

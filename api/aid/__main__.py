@@ -31,10 +31,10 @@ from api.aid.reading import ocr_reader
 from api.aid.recompute import recompute
 from api.aid.rules import AidRule, RuleLibrary
 from api.documents.store import DocumentStore, DocumentStoreError
-from chain_client import ContractReverted, connect, load_settings, operator_account
+from chain_client import connect, load_settings, operator_account
 from chain_client.config import Settings
 from chain_client.deploy import Ledger, ledger_at, load_deployment
-from chain_client.errors import KeystoreError
+from chain_client.errors import ChainClientError
 from chain_client.keys import Keystore
 from chain_client.logs import configure_logging
 from oracle.aid.documents import Scan, Split, write_documents
@@ -66,7 +66,7 @@ def _errors_as_messages(command: Callable[P, None]) -> Callable[P, None]:
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             command(*args, **kwargs)
-        except (AidError, ContractReverted, DocumentStoreError, OracleError, KeystoreError) as error:
+        except (AidError, ChainClientError, DocumentStoreError, OracleError) as error:
             console.print(f"[red]{type(error).__name__}: {error}")
             raise typer.Exit(code=1) from None
 
@@ -256,6 +256,12 @@ def apply(
     invoice: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
     diagnosis: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
     pool: Annotated[int, typer.Option(help="the relief plan (0: the platform)")] = 0,
+    sponsor: Annotated[
+        bool,
+        typer.Option(
+            help="have the bank (LEDGER_ORACLE__BANK_KEY) allow-list the applicant's account if needed"
+        ),
+    ] = True,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)] = "",
 ) -> None:
     """File an application: the documents are read, sealed in the store, and filed on-chain under the salted

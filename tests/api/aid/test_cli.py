@@ -46,7 +46,7 @@ def _deploy() -> None:
         save_deployment(settings.chain.deployment_path, client, ledger.addresses())
         bank: LocalAccount = Account.from_key(settings.oracle.bank_key.get_secret_value())
         ledger.foundation.consortium.grant_role(admin, BANK_ROLE, bank.address)
-        client.send_value(admin, bank.address, 10**19)
+        ledger.foundation.consortium.allow_account(admin, bank.address)
     finally:
         client.close()
 
@@ -60,7 +60,8 @@ def _decided(data_dir: Path, forgery: Forgery = Forgery.NONE) -> tuple[bytes, by
         assert addresses is not None
         ledger = ledger_at(client, addresses)
         applicant: LocalAccount = Account.create()
-        client.send_value(operator_account(settings.chain), applicant.address, 10**18)
+        bank: LocalAccount = Account.from_key(settings.oracle.bank_key.get_secret_value())
+        ledger.foundation.consortium.allow_account(bank, applicant.address)  # the bank sponsors the applicant
         case, registered = case_of(forgery)
         inputs = inputs_of(case, registered)
         application_id, _ = ledger.aid.submit_application(
@@ -70,7 +71,6 @@ def _decided(data_dir: Path, forgery: Forgery = Forgery.NONE) -> tuple[bytes, by
             [bytes.fromhex(d[2:]) for d in inputs.document_digests],
         )
         inputs = inputs.model_copy(update={"application_id": application_id, "pool_id": 0})
-        bank: LocalAccount = Account.from_key(settings.oracle.bank_key.get_secret_value())
         rule = RULES.by_name("every-item")
         ledger.aid.register_rule(bank, rule.digest(), rule.terms())
         result = ledger.aid.decide(bank, application_id, assess(inputs, rule).decision())
