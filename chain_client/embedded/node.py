@@ -1,19 +1,22 @@
-"""The embedded chain: py-evm in-process, durable, with group commit and its own indexes.
+"""The embedded chain: py-evm, durable, with group commit and its own indexes.
 
 Write path. A transaction sent to the node is checked (``admission.py``: size, signature, chain id,
-gas, account permissioning, nonce, fees, funds) and queued; a refused one leaves no trace. A miner
-thread takes everything queued, mines it as one block with a single ``mine_all``
-(adding transactions one by one to a pending block is quadratic in py-evm), indexes the block, and
-commits the block's SQLite transaction: one fsync for the whole block (group commit). Only then is
-the receipt visible, so a transaction is acknowledged only once it is on disk, and a process killed
-at any point reopens at the last committed block, identical to what every reader saw.
+gas, account permissioning, nonce, fees, funds) and queued; a refused one leaves no trace. A dispatcher
+thread takes everything queued (up to the block's gas and size limits) as soon as the previous block
+is written, never on a timer, and hands it to the miner process (``miner``), which mines it as one
+block on the node's own file: it executes the transactions, builds the block (``chain.build_block``:
+the same block py-evm's ``mine_all`` builds, faster), indexes it and commits the block's SQLite
+transaction, one fsync for the whole block (group commit). Only then is the receipt visible, so a
+transaction is acknowledged only once it is on disk, and a process killed at any point reopens at the
+last committed block, identical to what every reader saw. Mining in its own process lets the EVM use
+the second core while this one checks signatures and serves callers.
 
 Read path. Reads use a second SQLite connection and their own py-evm chain object. In WAL mode that
 connection sees only committed blocks, so readers never see a half-mined block and never wait for
 the miner: senders keep simulating and queueing while a block is being mined, which is what lets
 the next block fill up.
 
-Locks, always taken in this order: ``_write_lock`` (the miner's, held while mining a block),
+Locks, always taken in this order: ``_write_lock`` (the dispatcher's, held while a block is mined),
 ``_queue`` (the queue and counters; a condition that announces committed blocks), ``_read_lock``
 (py-evm is not thread-safe).
 """
@@ -32,21 +35,20 @@ from pathlib import Path
 from typing import Any, cast
 
 import structlog
-from eth._utils.address import generate_contract_address
-from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
-from eth_utils import keccak
 
 from chain_client.embedded import admission, rpc_json
 from chain_client.embedded.admission import AccountPermissioning, HeldTransactions, SenderView
-from chain_client.embedded.free_gas import vm_for_base_fee
+from chain_client.embedded.chain import STAGES, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.lock import DirectoryLock
+from chain_client.embedded.miner import MinedBlock, MinerProcess
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
 from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
@@ -84,19 +86,6 @@ class CallRequest:
     gas: int | None = None
 
 
-def _chain_class(genesis: Genesis) -> type[MiningChain]:
-    class EmbeddedChain(MiningChain):
-        chain_id = genesis.chain_id
-        vm_configuration = ((BlockNumber(0), vm_for_base_fee(genesis.base_fee)),)
-
-        def create_header_from_parent(self, parent_header: BlockHeaderAPI, **header_params: Any) -> Any:
-            # A permissioned chain keeps one gas limit; py-evm would otherwise drift it.
-            header_params["gas_limit"] = genesis.gas_limit
-            return super().create_header_from_parent(parent_header, **header_params)
-
-    return EmbeddedChain
-
-
 class EmbeddedNode:
     """One durable py-evm chain in this process; see the module docstring."""
 
@@ -120,7 +109,7 @@ class EmbeddedNode:
         self.chain_id = genesis.chain_id
         self.client_version = client_version
         self._genesis = genesis
-        self._chain_class = _chain_class(genesis)
+        self._chain_class = chain_class(genesis)
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
@@ -144,6 +133,7 @@ class EmbeddedNode:
         self._closed = False
         self._time_offset = 0
         """Seconds added to the wall clock for block timestamps (``advance_time``, tests only)."""
+        self._mining_stages = dict.fromkeys(("blocks", "transactions", *STAGES), 0.0)
         self._snapshots: dict[int, tuple[sqlite3.Connection, int]] = {}
         self._snapshot_ids = itertools.count(1)
 
@@ -156,6 +146,7 @@ class EmbeddedNode:
         self._reader = self._open_read_chain()
         self._next_base_fee = _base_fee(self._chain.header)
 
+        self._miner_process = MinerProcess(self.path, genesis)
         self._miner = threading.Thread(target=self._mine_forever, name="embedded-miner", daemon=True)
         self._miner.start()
 
@@ -216,6 +207,7 @@ class EmbeddedNode:
             self._closed = True
             self._queue.notify_all()
         self._miner.join()
+        self._miner_process.close()
         with self._write_lock, self._read_lock:
             self._write_db.close()
             self._read_db.close()
@@ -370,26 +362,19 @@ class EmbeddedNode:
                 except Exception as single:
                     self._settle([tx], rejected=f"transaction could not be included: {single}")
 
-    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> BlockAPI:
-        parent = self._chain.get_canonical_head()
-        self._chain.header = self._chain.header.copy(
-            timestamp=max(int(time.time()) + self._time_offset, parent.timestamp + 1),
-            mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
-        )
-        self._write_store.begin()
-        try:
-            result, receipts, computations = self._chain.mine_all(transactions)
-            block = result.imported_block
-            self._write_index.add_block(_render_block_transactions(block, receipts, computations))
-        except BaseException:
-            self._write_store.rollback()
-            self._chain = self._open_write_chain()
-            raise
-        self._write_store.commit()  # the fsync: from here on the block is durable
+    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> MinedBlock:
+        with self._read_lock:
+            parent = self._reader.get_canonical_head()
+        timestamp = max(int(time.time()) + self._time_offset, parent.timestamp + 1)
+        mined = self._miner_process.mine(transactions, timestamp)  # returns once the block is fsynced
         with self._queue:
-            self._next_base_fee = _base_fee(self._chain.header)
+            self._next_base_fee = mined.next_base_fee
+            self._mining_stages["blocks"] += 1
+            self._mining_stages["transactions"] += len(transactions)
+            for stage, seconds in mined.stages.items():
+                self._mining_stages[stage] += seconds
             self._settle(transactions)  # and acknowledged: receipts are handed out after this
-        return block
+        return mined
 
     def _settle(self, transactions: Sequence[SignedTransactionAPI], rejected: str | None = None) -> None:
         """Take committed (or refused) transactions off the books and wake their waiters."""
@@ -479,8 +464,11 @@ class EmbeddedNode:
             with self._read_lock:
                 nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(Address(account))
                 return nonce
-        with self._queue, self._read_lock:
-            return self._next_nonce(account, self._head_state())
+        with self._queue:
+            if account in self._in_flight:  # known without reading the state (a sender's hot path)
+                return self._in_flight[account][1]
+            with self._read_lock:
+                return self._next_nonce(account, self._head_state())
 
     def _next_nonce(self, account: bytes, head_state: Any) -> int:
         """Call with the queue lock held."""
@@ -528,6 +516,12 @@ class EmbeddedNode:
         gross = gas_given - computation.get_gas_remaining()
         return min(self._genesis.gas_limit, gross + gross // 8 + 10_000)
 
+    def mining_stages(self) -> dict[str, float]:
+        """Blocks and transactions mined since the node opened, and the miner's seconds in each
+        stage of ``chain.STAGES`` (execution, tries, state_root, writes): where mining time goes."""
+        with self._queue:
+            return dict(self._mining_stages)
+
     # ------------------------------------------------------------------ development
 
     def advance_time(self, seconds: int) -> None:
@@ -572,30 +566,8 @@ class EmbeddedNode:
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
+            self._miner_process.reload()
             self._next_base_fee = _base_fee(self._chain.header)
-
-
-def _render_block_transactions(
-    block: BlockAPI, receipts: Sequence[ReceiptAPI], computations: Sequence[ComputationAPI]
-) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
-    rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
-    previous_cumulative = 0
-    log_index = 0
-    for index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=True)):
-        contract_address = None if tx.to else generate_contract_address(tx.sender, tx.nonce)
-        own_gas = receipt.gas_used - previous_cumulative
-        rendered.append(
-            (
-                tx.hash,
-                rpc_json.render_transaction(tx, block.header, index),
-                rpc_json.render_receipt(
-                    receipt, tx, block.header, index, own_gas, log_index, contract_address
-                ),
-            )
-        )
-        previous_cumulative = receipt.gas_used
-        log_index += len(receipt.logs)
-    return rendered
 
 
 def _revert_data(computation: ComputationAPI) -> bytes:
