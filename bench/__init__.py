@@ -5,6 +5,7 @@ the runner prints progress to stderr and the figures as one JSON object on the l
 """
 
 BENCHMARKS: dict[str, str] = {
+    "aid": "bench.aid",
     "chain": "bench.chain",
     "gas": "bench.gas",
     "indexer": "bench.indexer",
