@@ -31,7 +31,7 @@ from api.aid.reading import ocr_reader
 from api.aid.recompute import recompute
 from api.aid.rules import AidRule, RuleLibrary
 from api.documents.store import DocumentStore, DocumentStoreError
-from chain_client import connect, load_settings, operator_account
+from chain_client import connect, load_settings
 from chain_client.config import Settings
 from chain_client.deploy import Ledger, ledger_at, load_deployment
 from chain_client.errors import ChainClientError
@@ -279,11 +279,9 @@ def apply(
         DocumentKind.DIAGNOSIS: diagnosis.read_bytes(),
     }
     with _ledger(settings) as ledger:
-        client = ledger.aid.client
-        if settings.chain.backend == "embedded" and client.balance(account.address) < 10**17:
-            client.send_value(
-                operator_account(settings.chain), account.address, 10**18
-            )  # development chain: gas
+        consortium = ledger.foundation.consortium
+        if sponsor and not consortium.is_allowed(account.address):
+            consortium.allow_account(_bank(settings), account.address)  # the bank sponsors the applicant
         desk = _desk(settings, ledger)
         filed = desk.file_application(account, form, images)
     _print(

@@ -20,6 +20,7 @@ from api.documents.store import DocumentStore
 from chain_client import connect, load_settings, operator_account
 from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import deploy_ledger, ledger_at, load_deployment, save_deployment
+from chain_client.keys import Keystore
 from oracle.aid.population import Forgery
 from tests.aid_cases import case_of, inputs_of
 
@@ -136,3 +137,44 @@ def test_bad_arguments_are_refused_with_a_message(data_dir: Path) -> None:
     not_a_decision = runner.invoke(app, ["recompute", "0x" + "ab" * 32, "--inputs", __file__])
     assert not_a_decision.exit_code == 1
     assert "DecisionNotFound" in not_a_decision.output
+
+
+def test_apply_and_decide_from_the_command_line(data_dir: Path, tmp_path: Path) -> None:
+    """The documented path: generate the stand-ins, a keystore, apply with three documents (read by OCR), decide,
+    export the inputs, recompute. The generated hospitals are not on this ledger: the decision names that."""
+    assert (
+        runner.invoke(
+            app, ["generate", "--cases", "1", "--out", str(tmp_path), "--today", "2026-06-01"]
+        ).exit_code
+        == 0
+    )
+    [case] = json.loads((tmp_path / "cases.json").read_text())
+    settings = load_settings()
+    Keystore(settings.chain.keystore_dir, scrypt_n=1024).create("alice", "pw")
+    form, documents = case["form"], case["documents"]
+    arguments = ["apply", "--applicant", "alice", "--password", "pw", "--name", form["name"]]
+    arguments += ["--id-number", form["id_number"], "--phone", form["phone"], "--amount", form["amount"]]
+    arguments += [
+        "--id-card",
+        documents["id_card"],
+        "--invoice",
+        documents["invoice"],
+        "--diagnosis",
+        documents["diagnosis"],
+    ]
+    applied = runner.invoke(app, arguments)
+    assert applied.exit_code == 0, applied.output
+    filed = json.loads(applied.stdout)
+    decided = runner.invoke(app, ["decide", filed["file"], "--today", "2026-06-01"])
+    assert decided.exit_code == 0, decided.output
+    decision = json.loads(decided.stdout)
+    assert decision["application_id"] == filed["application_id"]
+    assert (decision["approved"], decision["reasons"]) == (False, ["HOSPITAL_NOT_ONBOARDED"])
+    exported = tmp_path / "inputs.json"
+    assert runner.invoke(app, ["inputs", decision["inputs"], "--out", str(exported)]).exit_code == 0
+    recomputed = runner.invoke(app, ["recompute", decision["tx_hash"], "--inputs", str(exported)])
+    assert recomputed.exit_code == 0, recomputed.output
+    again = runner.invoke(
+        app, ["apply", *arguments[1:]]
+    )  # one open application per identity? it was rejected
+    assert again.exit_code == 0, again.output
