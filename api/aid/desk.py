@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import structlog
 from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.aid.engine import Assessment, assess
@@ -137,7 +138,9 @@ class AidDesk:
 
         Raises :class:`ApplicationInvalid` when a document is missing or empty and
         :class:`~api.aid.errors.DocumentUnreadable` when one cannot be read: then nothing was stored or sent.
-        ``ContractReverted`` (e.g. ``AidApplicationOpen``) comes from the chain, also before anything is sent.
+        ``ContractReverted`` (e.g. ``AidApplicationOpen``) comes from the chain's simulation, before the
+        transaction is sent; the documents are sealed in the store by then (harmless: encrypted, addressed by
+        content, referenced by nothing).
         """
         problems = [
             f"the {kind.value} document is missing" for kind in DOCUMENT_ORDER if not images.get(kind)
@@ -181,8 +184,7 @@ class AidDesk:
 
     @staticmethod
     def file_digest(filed: FiledApplication) -> bytes:
-        from eth_utils import keccak
-
+        """The digest a filed application is kept under in the document store."""
         return keccak(filed.canonical_json())
 
     # ------------------------------------------------------------------ rules and decisions

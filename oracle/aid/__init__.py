@@ -8,5 +8,6 @@ invoice registry, and the bank's investigation feed.
 - :mod:`oracle.aid.invoices`: the medical-invoice registry stand-in behind an adapter interface;
 - :mod:`oracle.aid.investigation`: the bank's investigation feed (background, credit, income);
 - :mod:`oracle.aid.hospitals`: hospitals of the government registry found by their exact name;
-- :mod:`oracle.aid.documents`: rendered ID cards, medical invoices and diagnosis certificates.
+- :mod:`oracle.aid.documents`: rendered ID cards, medical invoices and diagnosis certificates;
+- :mod:`oracle.aid.errors`: the sources' errors (unavailable is never "no record").
 """
