@@ -6,6 +6,7 @@ the runner prints progress to stderr and the figures as one JSON object on the l
 
 BENCHMARKS: dict[str, str] = {
     "api": "bench.api",
+    "aid": "bench.aid",
     "chain": "bench.chain",
     "gas": "bench.gas",
     "indexer": "bench.indexer",

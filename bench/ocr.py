@@ -49,6 +49,7 @@ from api.audit.institution_audit import Decision
 from api.audit.institution_audit import evaluate as audit
 from api.intake.key_info import FieldName, KeyInformation, normalize_text
 from api.intake.ocr import CertificateReading, merge_readings, read_certificate
+from bench.aid import ocr_figures as aid_ocr_figures
 from chain_client.contracts.institution_registry import InstitutionKind
 from oracle.registry.certificates import (
     CertificateKind,
@@ -254,9 +255,11 @@ def evaluate(split: Split, count: int, *, console: Console | None = None) -> dic
 
 
 def run(quick: bool) -> dict[str, object]:
-    """The held-out figures (``python -m bench ocr [--quick]``)."""
+    """The held-out figures (``python -m bench ocr [--quick]``), with the aid documents' key fields
+    (:func:`bench.aid.ocr_figures`: ID cards, medical invoices, diagnosis certificates)."""
     structlog.configure(
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
     )
-    return evaluate(Split.HELD_OUT, QUICK_INSTITUTIONS if quick else FULL_INSTITUTIONS)
+    figures = evaluate(Split.HELD_OUT, QUICK_INSTITUTIONS if quick else FULL_INSTITUTIONS)
+    return {**figures, **aid_ocr_figures(quick)}

@@ -37,6 +37,9 @@ DEV_BANK_KEY = SecretStr("0x" + keccak(text="welfare-aid-ledger dev bank").hex()
 DEV_DOCUMENT_KEY = "00" * 32
 """Development only: the AES-256 key of the document store."""
 
+DEV_IDENTITY_SALT = SecretStr(keccak(text="welfare-aid-ledger dev identity salt").hex())
+"""Development only: the salt of applicants' identity hashes, shared by the platform and the banks."""
+
 DEFAULT_DATA_DIR = Path("var")
 
 
@@ -194,6 +197,40 @@ class IndexerSettings(Section):
         return self.database_url or f"sqlite:///{self.data_dir / 'indexer.db'}"
 
 
+class AidSettings(Section):
+    """Individual aid (``LEDGER_AID__*``): the identity salt, the invoice registry, the investigation feed."""
+
+    identity_salt: SecretStr = Field(
+        DEV_IDENTITY_SALT,
+        description="hex key of the salted identity hash (HMAC-SHA256), at least 16 bytes; shared with the banks",
+    )
+    invoice_registry_url: str | None = Field(
+        None,
+        description="URL of an invoice registry service; default: the generated file in the data directory",
+    )
+    default_rule: str = Field(
+        "every-item", description="the rule `python -m api.aid decide` applies by default"
+    )
+
+    @property
+    def identity_salt_bytes(self) -> bytes:
+        return bytes.fromhex(self.identity_salt.get_secret_value().removeprefix("0x"))
+
+    @property
+    def directory(self) -> Path:
+        return self.data_dir / "aid"
+
+    @property
+    def invoice_registry_file(self) -> Path:
+        """The medical-invoice registry stand-in (JSON lines)."""
+        return self.directory / "invoices.jsonl"
+
+    @property
+    def investigation_db(self) -> Path:
+        """The bank's investigation feed of applicants (SQLite)."""
+        return self.directory / "investigation.db"
+
+
 class Settings(BaseSettings):
     """The root: the data directory and one section per package."""
 
@@ -206,6 +243,7 @@ class Settings(BaseSettings):
     orders: OrderSettings = Field(default_factory=OrderSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     indexer: IndexerSettings = Field(default_factory=IndexerSettings)
+    aid: AidSettings = Field(default_factory=AidSettings)
 
     def model_post_init(self, context: object, /) -> None:
         for name in type(self).model_fields:

@@ -11,6 +11,7 @@ from eth_typing import ChecksumAddress
 
 from chain_client.client import ChainClient
 from chain_client.contracts import (
+    AidDecisions,
     Consortium,
     DepositToken,
     InstitutionRegistry,
@@ -19,6 +20,7 @@ from chain_client.contracts import (
     WelfareAssets,
     WelfareContracts,
     WelfarePools,
+    deploy_aid_decisions,
     deploy_institution_registry,
     deploy_payment_order_escrow,
     deploy_welfare_pools,
@@ -55,6 +57,7 @@ class Ledger:
     registry: InstitutionRegistry
     welfare: WelfareContracts
     escrow: PaymentOrderEscrow
+    aid: AidDecisions
 
     def addresses(self) -> dict[str, ChecksumAddress]:
         return {
@@ -62,6 +65,7 @@ class Ledger:
             "InstitutionRegistry": self.registry.address,
             **self.welfare.addresses(),
             "PaymentOrderEscrow": self.escrow.address,
+            "AidDecisions": self.aid.address,
         }
 
 
@@ -73,6 +77,7 @@ LEDGER_CONTRACTS = (
     "WelfareAssets",
     "ResourceTracker",
     "PaymentOrderEscrow",
+    "AidDecisions",
 )
 
 DEFAULT_ORACLE_THRESHOLD = 2
@@ -83,14 +88,15 @@ def deploy_ledger(
     client: ChainClient, admin: LocalAccount, *, oracle_threshold: int = DEFAULT_ORACLE_THRESHOLD
 ) -> Ledger:
     """Deploy and wire every contract: foundation, institution registry, pools with assets and
-    tracker, and the payment-order escrow. ``admin`` becomes the consortium's administrator."""
+    tracker, the payment-order escrow and individual aid. ``admin`` becomes the consortium's administrator."""
     foundation = deploy_foundation(client, admin)
     registry = deploy_institution_registry(client, admin, foundation.consortium.address, oracle_threshold)
     welfare = deploy_welfare_pools(
         client, admin, foundation.consortium, foundation.deposit_token.address, registry.address
     )
     escrow = deploy_payment_order_escrow(client, admin, welfare)
-    return Ledger(foundation=foundation, registry=registry, welfare=welfare, escrow=escrow)
+    aid = deploy_aid_decisions(client, admin, escrow)
+    return Ledger(foundation=foundation, registry=registry, welfare=welfare, escrow=escrow, aid=aid)
 
 
 def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Ledger:
@@ -104,6 +110,7 @@ def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Led
             tracker=ResourceTracker(client, addresses["ResourceTracker"]),
         ),
         escrow=PaymentOrderEscrow(client, addresses["PaymentOrderEscrow"]),
+        aid=AidDecisions(client, addresses["AidDecisions"]),
     )
 
 
