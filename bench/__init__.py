@@ -5,8 +5,11 @@ the runner prints progress to stderr and the figures as one JSON object on the l
 """
 
 BENCHMARKS: dict[str, str] = {
+    "api": "bench.api",
+    "aid": "bench.aid",
     "chain": "bench.chain",
     "gas": "bench.gas",
+    "indexer": "bench.indexer",
     "ocr": "bench.ocr",
     "orders": "bench.orders",
     "pools": "bench.pools",

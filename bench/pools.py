@@ -6,14 +6,15 @@ Figures:
   receipt), refund, transfer to a local government, escrow lock, a custody checkpoint. Also reported by
   ``python -m bench gas`` (scenario ``WelfarePools``).
 - ``trace``: a pool of N donations (10,000; ``--quick`` 1,000) from 100 donors with payment orders,
-  a government transfer and refunds; ``index_s`` is the one-off reading of its events into a
-  :class:`~chain_client.tracing.PoolTracer`, ``p50_ms``/``p95_ms`` the latency of tracing one gift.
+  a government transfer; ``index_s`` is the indexer's reading of its events into a read model
+  (:mod:`api.indexer`), ``p50_ms``/``p95_ms`` the latency of verifying one gift by its hash (:mod:`api.verify`).
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from api.indexer import EventCatalog, Indexer, ReadModel, open_engine
+from api.verify import EdgeKind, verify_transaction
 from bench.gas import GAS_MONEY, GasWorld, open_world
 from chain_client import ChainClient
 from chain_client.contracts import (
@@ -38,11 +41,11 @@ from chain_client.contracts import (
     deploy_welfare_pools,
 )
 from chain_client.contracts.institution_registry import RegistryAttestation, credit_code_hash, encryption_key
-from chain_client.tracing import PoolTracer
 
 RICE = keccak(text="goods:rice-25kg")
 TOKEN = 10**18
 DONATION_GAS = 200_000
+_OUT_OF_PLAN = {EdgeKind.LOCKED, EdgeKind.TO_GOVERNMENT, EdgeKind.MOVED, EdgeKind.REFUNDED}
 
 
 def _account(name: str) -> LocalAccount:
@@ -276,17 +279,33 @@ def trace_latency(base: GasWorld, donations: int) -> dict[str, float | int]:
     )
     pools.confirm_government_transfer(base.bank, proposed.id)
 
-    tracer = PoolTracer(client, pools.address, world.welfare.tracker.address)
+    contracts = {
+        **base.foundation.addresses(),
+        "InstitutionRegistry": world.registry.address,
+        **world.welfare.addresses(),
+    }
+    engine = open_engine(f"sqlite:///{tempfile.mkdtemp(prefix='bench-pools-')}/read-model.db")
+    indexer = Indexer(client, engine, EventCatalog(client, contracts), max_batches_per_cycle=10**6)
     started = time.perf_counter()
-    indexed = tracer.refresh()
+    indexed = indexer.run_once().events
     index_s = time.perf_counter() - started
+    read_model = ReadModel(engine)
     hashes = sample[:: max(1, len(sample) // 500)]
     latencies = []
+    plan = f"plan:{pool_id}"
     for tx_hash in hashes:
         started = time.perf_counter()
-        (trace,) = tracer.trace(tx_hash)
+        verification = verify_transaction(read_model, "0x" + tx_hash.hex())
         latencies.append((time.perf_counter() - started) * 1_000)
-        assert sum(destination.amount for destination in trace.destinations) == trace.receipt.amount
+        gift = next(edge for edge in verification.flow.edges if edge.kind is EdgeKind.DONATED)
+        held = next(node for node in verification.flow.nodes if node.id == plan).details["held"]
+        out = sum(
+            int(edge.share.base_units)
+            for edge in verification.flow.edges
+            if edge.source == plan and edge.share is not None and edge.kind in _OUT_OF_PLAN
+        )
+        assert gift.share is not None
+        assert out + sum(int(item["share"]["base_units"]) for item in held) == int(gift.share.base_units)
     latencies.sort()
     return {
         "donations": donations,

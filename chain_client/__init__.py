@@ -13,13 +13,16 @@ os.environ.setdefault("ETH_HASH_BACKEND", "pysha3")
 
 from chain_client.client import ChainClient, PendingTransaction, TxResult
 from chain_client.compiler import Artifact, compile_contracts, load_artifact
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, Settings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
 from chain_client.errors import (
     BackendUnavailable,
     ChainClientError,
+    ChainLocked,
     ContractReverted,
+    DeploymentMismatch,
     KeystoreError,
+    SenderNotPermitted,
     TransactionFailed,
     TransactionRejected,
     TransactionTimeout,
@@ -33,13 +36,17 @@ __all__ = [
     "Block",
     "ChainClient",
     "ChainClientError",
+    "ChainLocked",
     "ChainSettings",
     "ContractReverted",
+    "DeploymentMismatch",
     "Keystore",
     "KeystoreError",
     "Log",
     "PendingTransaction",
     "Receipt",
+    "SenderNotPermitted",
+    "Settings",
     "TransactionFailed",
     "TransactionRejected",
     "TransactionTimeout",
@@ -47,6 +54,7 @@ __all__ = [
     "compile_contracts",
     "connect",
     "load_artifact",
+    "load_settings",
     "open_embedded_node",
     "operator_account",
 ]

@@ -1,4 +1,5 @@
-"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys."""
+"""``python -m chain_client``: compile the contracts, run the embedded chain, deploy, manage keys, and
+the bank consortium's Besu network kit (``consortium``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chain_client.admin_cli import admin_app
 from chain_client.client import ChainClient
 from chain_client.compiler import compile_contracts
-from chain_client.config import ChainSettings
+from chain_client.config import ChainSettings, load_settings
 from chain_client.connect import connect, open_embedded_node, operator_account
-from chain_client.deploy import Ledger, deploy_ledger, ledger_at, load_deployment, save_deployment
+from chain_client.consortium.cli import consortium_app
+from chain_client.deploy import Ledger, deploy_ledger, ledger_at, recorded_deployment, save_deployment
 from chain_client.embedded.rpc_server import RpcServer
 from chain_client.errors import ChainClientError
 from chain_client.keys import Keystore
@@ -26,6 +29,8 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(no_args_is_help=True, help="Encrypted organisation keystores.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(admin_app, name="admin")
+app.add_typer(consortium_app, name="consortium")
 console = Console(stderr=True)
 
 
@@ -45,7 +50,11 @@ def compile_command(
 
 
 def _ensure_ledger(client: ChainClient, settings: ChainSettings) -> Ledger:
-    addresses = load_deployment(settings.deployment_path, client)
+    """The recorded ledger, or a new one deployed and recorded when there is no record.
+
+    A record that does not match this chain raises ``DeploymentMismatch``: nothing is redeployed.
+    """
+    addresses = recorded_deployment(settings.deployment_path, client)
     if addresses is not None:
         return ledger_at(client, addresses)
     with console.status("deploying the ledger's contracts"):
@@ -61,7 +70,10 @@ def _print_ledger(client: ChainClient, ledger: Ledger, rpc_url: str) -> None:
     for name, address in ledger.addresses().items():
         table.add_row(name, address)
     console.print(table)
-    console.print(f"read-only JSON-RPC: {rpc_url}")
+    console.print(
+        f"JSON-RPC: {rpc_url} (every read method; eth_sendRawTransaction from accounts the Consortium "
+        "allows; gas is free)"
+    )
     console.print(
         "try: curl -s -X POST -H 'Content-Type: application/json' "
         f'--data \'{{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}}\' {rpc_url}',
@@ -77,8 +89,13 @@ def node(
         bool, typer.Option(help="start, deploy, print, then stop (smoke test)")
     ] = False,
 ) -> None:
-    """Run the durable embedded chain with its read-only JSON-RPC endpoint; deploy the contracts once."""
-    settings = ChainSettings()
+    """Run the durable embedded chain as a node: JSON-RPC for reads and for transactions signed by
+    accounts the Consortium allows, free gas, the contracts deployed once.
+
+    The node holds the chain's data directory exclusively; other processes (``python -m oracle``,
+    the API, wallets) write through its JSON-RPC URL.
+    """
+    settings = load_settings().chain
     compile_contracts()
     embedded = open_embedded_node(settings)
     client = connect(settings, node=embedded)
@@ -100,10 +117,20 @@ def node(
 
 @app.command()
 def deploy() -> None:
-    """Deploy the contracts to the configured chain (LEDGER_CHAIN_BACKEND / LEDGER_CHAIN_RPC_URL)."""
-    settings = ChainSettings()
+    """Deploy the contracts once and record them (LEDGER_CHAIN__BACKEND / LEDGER_CHAIN__RPC_URL; through the
+    running node when there is one). Refuses when a deployment is already recorded: nothing is redone."""
+    settings = load_settings().chain
     client = connect(settings)
     try:
+        recorded = recorded_deployment(settings.deployment_path, client)
+        if recorded is not None:
+            for name, address in recorded.items():
+                console.print(f"{name}: {address}")
+            console.print(
+                f"[red]refused:[/red] the ledger is already deployed and recorded in "
+                f"{settings.deployment_path}; a deployment is recorded once and never redone"
+            )
+            raise typer.Exit(code=1)
         for name, address in _ensure_ledger(client, settings).addresses().items():
             console.print(f"{name}: {address}")
     finally:
@@ -116,7 +143,7 @@ def keys_create(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create an encrypted keystore for organisation account NAME."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     account = store.create(name, password)
     console.print(f"{name}: {account.address}")
@@ -125,7 +152,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List the keystores and their addresses (no password needed)."""
-    settings = ChainSettings()
+    settings = load_settings().chain
     store = Keystore(settings.keystore_dir, scrypt_n=settings.keystore_scrypt_n)
     for name in store.names():
         console.print(f"{name}: {store.address_of(name)}")

@@ -52,10 +52,14 @@ def start_anvil(
     chain_id: int = 1337,
     port: int | None = None,
     gas_limit: int = 60_000_000,
+    base_fee: int | None = None,
     timeout: float = 30.0,
     timestamp: int | None = None,
 ) -> AnvilProcess:
     """Start anvil on loopback with the same chain id, hardfork and gas limit as the embedded chain.
+
+    ``base_fee=0`` makes it a free-gas chain like the ledger's node (anvil keeps a zero base fee constant);
+    by default it starts at 1 gwei and follows EIP-1559.
 
     With ``timestamp`` the chain's clock is frozen like the embedded node's ``frozen_clock``: the genesis
     block is at ``timestamp``, each block one second after its parent (``anvil_setBlockTimestampInterval``),
@@ -78,7 +82,8 @@ def start_anvil(
             "--gas-limit",
             str(gas_limit),
             "--silent",
-            *(["--timestamp", str(timestamp)] if timestamp is not None else []),
+            *(() if base_fee is None else ("--base-fee", str(base_fee))),
+            *(() if timestamp is None else ("--timestamp", str(timestamp))),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

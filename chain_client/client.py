@@ -3,6 +3,10 @@
 It signs with the sender's own key, allocates nonces safely, simulates every transaction before
 sending it (so a revert is reported with its custom error and nothing is sent), waits for the
 receipt, and decodes events and errors against the compiled contracts' ABIs.
+
+Transactions are EIP-1559 (type 2), built and signed with py-evm's transaction builder and eth-keys
+(coincurve): the same bytes as eth-account's ``sign_transaction`` (RFC 6979 signatures are
+deterministic), in a third of its time.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address, ChecksumAddress
+from eth_utils import to_canonical_address
 
 from chain_client.abi import ContractAbi, DecodedEvent
 from chain_client.backends.base import Backend
@@ -85,6 +93,8 @@ class ChainClient:
         self._abis_lock = threading.Lock()
         self._revert_decoder: RevertDecoder | None = None
         self._fee_cache: tuple[float, int] = (0.0, 0)
+        self._signing_keys: dict[str, PrivateKey] = {}
+        self._canonical_addresses: dict[str, Address] = {}
         self.chain_id = backend.chain_id()
 
     def close(self) -> None:
@@ -216,20 +226,53 @@ class ChainClient:
     ) -> tuple[bytes, int]:
         max_fee = self._max_fee()
         with self._nonces.reserve(sender.address) as nonce:
-            transaction: dict[str, Any] = {
-                "type": 2,
-                "chainId": self.chain_id,
-                "nonce": nonce,
-                "gas": gas,
-                "maxFeePerGas": max_fee,
-                "maxPriorityFeePerGas": self._priority_fee,
-                "value": value,
-                "data": data,
-            }
-            if to is not None:
-                transaction["to"] = to
-            raw = bytes(sender.sign_transaction(transaction).raw_transaction)
+            raw = self.sign_transaction(sender, to, data, nonce=nonce, gas=gas, max_fee=max_fee, value=value)
             return self.backend.send_raw_transaction(raw), nonce
+
+    def sign_transaction(
+        self,
+        sender: LocalAccount,
+        to: ChecksumAddress | None,
+        data: bytes = b"",
+        *,
+        nonce: int,
+        gas: int,
+        max_fee: int,
+        value: int = 0,
+    ) -> bytes:
+        """An EIP-1559 (type 2) transaction for this chain, signed by ``sender``, encoded as the node
+        takes it (EIP-2718 envelope); ``to=None`` creates a contract. Nothing is sent."""
+        unsigned = PragueTransactionBuilder.new_unsigned_dynamic_fee_transaction(
+            chain_id=self.chain_id,
+            nonce=nonce,
+            max_priority_fee_per_gas=self._priority_fee,
+            max_fee_per_gas=max_fee,
+            gas=gas,
+            to=self._canonical(to) if to is not None else CREATE_CONTRACT_ADDRESS,
+            value=value,
+            data=data,
+            access_list=(),
+        )
+        raw: bytes = unsigned.as_signed_transaction(
+            self._signing_key(sender), chain_id=self.chain_id
+        ).encode()
+        return raw
+
+    def _canonical(self, address: ChecksumAddress) -> Address:
+        """``address`` as 20 bytes, remembered: checking a checksum address costs a keccak."""
+        canonical = self._canonical_addresses.get(address)
+        if canonical is None:
+            if len(self._canonical_addresses) >= 4_096:
+                self._canonical_addresses.clear()
+            canonical = self._canonical_addresses[address] = Address(to_canonical_address(address))
+        return canonical
+
+    def _signing_key(self, sender: LocalAccount) -> PrivateKey:
+        """The sender's key as eth-keys holds it, built once (deriving the public key is not free)."""
+        key = self._signing_keys.get(sender.address)
+        if key is None:
+            key = self._signing_keys[sender.address] = PrivateKey(bytes(sender.key))
+        return key
 
     def send_raw(self, raw: bytes, params: CallParams | None = None) -> PendingTransaction:
         """Send an already signed transaction."""

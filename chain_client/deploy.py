@@ -19,6 +19,7 @@ from eth_typing import ChecksumAddress
 from chain_client.client import ChainClient
 from chain_client.contracts import (
     LEDGER_CONTRACT_ROLE,
+    AidDecisions,
     Consortium,
     ConsortiumCouncil,
     DepositToken,
@@ -28,11 +29,13 @@ from chain_client.contracts import (
     WelfareAssets,
     WelfareContracts,
     WelfarePools,
+    deploy_aid_decisions,
     deploy_consortium_council,
     deploy_institution_registry,
     deploy_payment_order_escrow,
     deploy_welfare_pools,
 )
+from chain_client.errors import DeploymentMismatch
 
 DEPOSIT_TOKEN_NAME = "Welfare Deposit CNY"  # noqa: S105 - a token name, not a secret
 DEPOSIT_TOKEN_SYMBOL = "dCNY"  # noqa: S105
@@ -65,6 +68,7 @@ class Ledger:
     registry: InstitutionRegistry
     welfare: WelfareContracts
     escrow: PaymentOrderEscrow
+    aid: AidDecisions
 
     def addresses(self) -> dict[str, ChecksumAddress]:
         return {
@@ -73,6 +77,7 @@ class Ledger:
             "InstitutionRegistry": self.registry.address,
             **self.welfare.addresses(),
             "PaymentOrderEscrow": self.escrow.address,
+            "AidDecisions": self.aid.address,
         }
 
 
@@ -85,6 +90,7 @@ LEDGER_CONTRACTS = (
     "WelfareAssets",
     "ResourceTracker",
     "PaymentOrderEscrow",
+    "AidDecisions",
 )
 
 DEFAULT_ORACLE_THRESHOLD = 2
@@ -95,7 +101,7 @@ def deploy_ledger(
     client: ChainClient, admin: LocalAccount, *, oracle_threshold: int = DEFAULT_ORACLE_THRESHOLD
 ) -> Ledger:
     """Deploy and wire every contract: foundation, the banks' council, institution registry, pools with assets
-    and tracker, and the payment-order escrow. ``admin`` administers the consortium until it hands over to the
+    and tracker, the payment-order escrow and individual aid. ``admin`` administers the consortium until it hands over to the
     council; the ledger's own contracts get LEDGER_CONTRACT_ROLE (only the consortium may bar them)."""
     foundation = deploy_foundation(client, admin)
     consortium = foundation.consortium
@@ -107,7 +113,10 @@ def deploy_ledger(
     )
     escrow = deploy_payment_order_escrow(client, admin, welfare)
     consortium.grant_role(admin, LEDGER_CONTRACT_ROLE, escrow.address)
-    return Ledger(foundation=foundation, council=council, registry=registry, welfare=welfare, escrow=escrow)
+    aid = deploy_aid_decisions(client, admin, escrow)
+    return Ledger(
+        foundation=foundation, council=council, registry=registry, welfare=welfare, escrow=escrow, aid=aid
+    )
 
 
 def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Ledger:
@@ -122,6 +131,7 @@ def ledger_at(client: ChainClient, addresses: dict[str, ChecksumAddress]) -> Led
             tracker=ResourceTracker(client, addresses["ResourceTracker"]),
         ),
         escrow=PaymentOrderEscrow(client, addresses["PaymentOrderEscrow"]),
+        aid=AidDecisions(client, addresses["AidDecisions"]),
     )
 
 
@@ -143,6 +153,21 @@ def load_deployment(path: Path, client: ChainClient) -> dict[str, ChecksumAddres
         return None  # a record from an older layout: deploy afresh
     if any(not client.backend.get_code(address) for address in addresses.values()):
         return None
+    return addresses
+
+
+def recorded_deployment(path: Path, client: ChainClient) -> dict[str, ChecksumAddress] | None:
+    """The recorded addresses, None when there is no record; ``DeploymentMismatch`` when the record
+    exists but is not this chain's ledger (so that nothing deploys over it silently)."""
+    if not path.exists():
+        return None
+    addresses = load_deployment(path, client)
+    if addresses is None:
+        raise DeploymentMismatch(
+            f"{path} records a ledger that is not on this chain (chain id {client.chain_id}): another "
+            "chain id, another contract layout, or contracts without code; a deployment is recorded "
+            "once and never redone: move the record aside to deploy a new ledger"
+        )
     return addresses
 
 

@@ -49,7 +49,24 @@ def _render(value: Any) -> str:
 
 
 class TransactionRejected(ChainClientError):
-    """The node refused the transaction before mining it (nonce, funds, gas, signature, chain id)."""
+    """The node refused the transaction before queueing it (nonce, funds, gas, signature, chain id).
+
+    The message starts with the standard phrase Ethereum nodes use (geth's ``core/error.go`` and
+    ``core/txpool/errors.go``: ``nonce too low``, ``intrinsic gas too low``, ...), so tools that read
+    it (ethers, viem, web3.py) classify it as they would a geth answer. ``rpc_code`` is the JSON-RPC
+    error code the embedded node answers with (geth's -32000).
+    """
+
+    rpc_code = -32000
+
+
+class SenderNotPermitted(TransactionRejected):
+    """Account permissioning refused the sender (the Consortium's ``transactionAllowed``, as Besu asks it).
+
+    JSON-RPC code -32007 and message ``Sender account not authorized to send transactions`` are Besu's.
+    """
+
+    rpc_code = -32007
 
 
 class TransactionTimeout(ChainClientError):
@@ -75,3 +92,33 @@ class LogQueryTooLarge(ChainClientError):
 
 class KeystoreError(ChainClientError):
     """A keystore is missing, exists already, or the password does not open it."""
+
+
+class ChainLocked(ChainClientError):
+    """Another process owns this chain's data directory: a chain has exactly one writer.
+
+    ``pid`` and ``url`` name the running node (``url`` is None while it serves no JSON-RPC endpoint);
+    write through that URL instead of opening the file. Nothing was opened or changed.
+    """
+
+    def __init__(self, directory: str, pid: int | None, url: str | None) -> None:
+        who = f"the node running as PID {pid}" if pid is not None else "another process"
+        where = f" (JSON-RPC {url})" if url else " (no JSON-RPC endpoint announced)"
+        advice = (
+            f"write through its JSON-RPC URL (LEDGER_CHAIN__BACKEND=jsonrpc LEDGER_CHAIN__RPC_URL={url})"
+            if url
+            else "stop it first"
+        )
+        super().__init__(f"the chain in {directory} is held by {who}{where}; {advice}")
+        self.directory = directory
+        self.pid = pid
+        self.url = url
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.directory, self.pid, self.url))
+
+
+class DeploymentMismatch(ChainClientError):
+    """A deployment record exists but does not describe this chain (another chain id, another layout,
+    or contracts without code). A deployment is recorded once and never silently redone: move the
+    record aside (or point ``LEDGER_DATA_DIR`` elsewhere) to deploy a new ledger."""

@@ -31,8 +31,11 @@ class NonceManager:
             lock_dir.mkdir(parents=True, exist_ok=True)
 
     def _thread_lock(self, account: ChecksumAddress) -> threading.Lock:
-        with self._guard:
-            return self._thread_locks.setdefault(account, threading.Lock())
+        lock = self._thread_locks.get(account)
+        if lock is None:
+            with self._guard:
+                lock = self._thread_locks.setdefault(account, threading.Lock())
+        return lock
 
     @contextlib.contextmanager
     def reserve(self, account: ChecksumAddress) -> Iterator[int]:

@@ -1,4 +1,9 @@
-"""``python -m oracle``: run the registry stand-in, deploy the registry contract, attest, recheck, mine."""
+"""``python -m oracle``: run the registry stand-in, attest, recheck, mine.
+
+The InstitutionRegistry is deployed once, with the rest of the ledger, by ``python -m chain_client deploy``
+(or ``node``); this CLI uses the recorded one and never deploys another. With the node running, it writes
+through the node's JSON-RPC URL.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from rich.progress import track
 
-from chain_client import ChainSettings, connect, operator_account
-from chain_client.contracts import BANK_ROLE, ORACLE_ROLE, InstitutionRegistry, deploy_institution_registry
-from chain_client.deploy import load_deployment, save_deployment
+from chain_client import ChainSettings, connect, load_settings
+from chain_client.config import OracleSettings
+from chain_client.contracts import InstitutionRegistry
+from chain_client.deploy import load_deployment
 from oracle.bank_feed import (
     generate_customers,
     load_customers,
@@ -21,7 +27,6 @@ from oracle.bank_feed import (
     open_bank_db,
     propose_candidates,
 )
-from oracle.config import OracleSettings
 from oracle.publisher import AttestationPublisher, OracleOperator, RecordBook
 from oracle.recheck import RegistryRecheck
 from oracle.registry.adapters import FileRegistryAdapter
@@ -46,7 +51,8 @@ def _registry(chain_settings: ChainSettings) -> InstitutionRegistry:
     addresses = load_deployment(chain_settings.deployment_path, client) or {}
     if REGISTRY_CONTRACT not in addresses:
         console.print(
-            "[red]no InstitutionRegistry deployed on this chain: run `python -m oracle deploy` first"
+            "[red]no InstitutionRegistry recorded for this chain: deploy the ledger once with "
+            "`python -m chain_client deploy` (or run `scripts/run`)"
         )
         raise typer.Exit(code=1)
     return InstitutionRegistry(client, addresses[REGISTRY_CONTRACT])
@@ -64,37 +70,12 @@ def _publisher(registry: InstitutionRegistry, settings: OracleSettings) -> Attes
     )
 
 
-@app.command()
-def deploy() -> None:
-    """Deploy the InstitutionRegistry over the deployed Consortium and give the oracles and bank their roles."""
-    chain_settings, settings = ChainSettings(), OracleSettings()
-    client = connect(chain_settings)
-    addresses = load_deployment(chain_settings.deployment_path, client)
-    if addresses is None or "Consortium" not in addresses:
-        console.print("[red]no Consortium deployed on this chain: deploy the foundation first")
-        raise typer.Exit(code=1)
-    admin = operator_account(chain_settings)
-    registry = deploy_institution_registry(client, admin, addresses["Consortium"], settings.threshold)
-    from chain_client.contracts import Consortium
-
-    consortium = Consortium(client, addresses["Consortium"])
-    bank = _account(settings.bank_key.get_secret_value())
-    for role, account in [*((ORACLE_ROLE, oracle) for oracle in _oracles(settings)), (BANK_ROLE, bank)]:
-        if not consortium.has_role(role, account.address):
-            consortium.grant_role(admin, role, account.address)
-        client.send_value(admin, account.address, 10**19)
-    save_deployment(
-        chain_settings.deployment_path, client, {**addresses, REGISTRY_CONTRACT: registry.address}
-    )
-    console.print(f"InstitutionRegistry at {registry.address} (threshold {settings.threshold})")
-
-
 @app.command("registry-service")
 def registry_service() -> None:
     """Serve the government-registry stand-in (``oracle.registry.service``) over HTTP with uvicorn."""
     import uvicorn
 
-    settings = OracleSettings()
+    settings = load_settings().oracle
     try:
         service = importlib.import_module("oracle.registry.service")
     except ModuleNotFoundError:
@@ -108,8 +89,9 @@ def registry_service() -> None:
 @app.command()
 def attest(codes: Annotated[list[str], typer.Argument(help="unified social credit codes")]) -> None:
     """Read each code's registry record, gather k oracle signatures and record the attestation."""
-    settings = OracleSettings()
-    publisher = _publisher(_registry(ChainSettings()), settings)
+    root = load_settings()
+    settings = root.oracle
+    publisher = _publisher(_registry(root.chain), settings)
     for code in track(codes, description="attesting", console=console):
         published = publisher.publish(code)
         state = "found" if published.record is not None else "absent"
@@ -121,8 +103,9 @@ def recheck(
     once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
 ) -> None:
     """Re-read approved institutions' records, re-attest, flag material changes (loops unless --once)."""
-    settings = OracleSettings()
-    registry = _registry(ChainSettings())
+    root = load_settings()
+    settings = root.oracle
+    registry = _registry(root.chain)
     publisher = _publisher(registry, settings)
     loop = RegistryRecheck(
         registry, publisher, publisher.operators[0].source, publisher.operators[-1].account
@@ -147,7 +130,7 @@ def mine(
     ] = False,
 ) -> None:
     """Mine the bank's customer base for third-party candidates (hospitals, suppliers, logistics)."""
-    settings = OracleSettings()
+    settings = load_settings().oracle
     records = read_registry(ensure_registry(settings.registry_file))
     engine = open_bank_db(settings.bank_db)
     load_customers(engine, generate_customers(records))
@@ -158,7 +141,7 @@ def mine(
         )
     console.print(f"{len(candidates)} candidates")
     if propose:
-        registry = _registry(ChainSettings())
+        registry = _registry(load_settings().chain)
         bank = _account(settings.bank_key.get_secret_value())
         for candidate in track(candidates, description="attesting grades", console=console):
             propose_candidates(registry, bank, [candidate])

@@ -12,31 +12,29 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from eth_account import Account
-from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 
+from chain_client import eip712
 from chain_client.contracts.institution_registry import RegistryAttestation, credit_code_hash
+from oracle.errors import AttestationInvalid
 from oracle.registry.records import RECORD_SCHEMA, RegistryRecord
 
 DOMAIN_NAME: Final = "InstitutionRegistry"
 DOMAIN_VERSION: Final = "1"
 
+REGISTRY_ATTESTATION: Final = eip712.StructType.of(
+    "RegistryAttestation",
+    ("creditCodeHash", "bytes32"),
+    ("recordDigest", "bytes32"),
+    ("observedAt", "uint64"),
+    ("expiresAt", "uint64"),
+)
+"""``IInstitutionRegistry.RegistryAttestation`` as an EIP-712 struct."""
 ATTESTATION_TYPES: Final[dict[str, list[dict[str, str]]]] = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "RegistryAttestation": [
-        {"name": "creditCodeHash", "type": "bytes32"},
-        {"name": "recordDigest", "type": "bytes32"},
-        {"name": "observedAt", "type": "uint64"},
-        {"name": "expiresAt", "type": "uint64"},
-    ],
+    "EIP712Domain": eip712.EIP712_DOMAIN.as_json,
+    "RegistryAttestation": REGISTRY_ATTESTATION.as_json,
 }
 
 
@@ -65,47 +63,69 @@ def observe(
     )
 
 
+def registry_domain(chain_id: int, registry: str) -> eip712.Domain:
+    """The registry's EIP-712 domain: ``("InstitutionRegistry", "1", chain id, registry address)``."""
+    return eip712.Domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, to_checksum_address(registry))
+
+
+def _values(attestation: RegistryAttestation) -> dict[str, Any]:
+    values = dict(
+        zip((member.name for member in REGISTRY_ATTESTATION.fields), attestation.as_tuple(), strict=True)
+    )
+    try:
+        eip712.check_values(REGISTRY_ATTESTATION, values)
+    except eip712.TypedDataInvalid as exc:
+        raise AttestationInvalid(exc.field, exc.reason) from None
+    return values
+
+
 def typed_data(attestation: RegistryAttestation, chain_id: int, registry: str) -> dict[str, Any]:
-    """The full EIP-712 message (``eth_signTypedData_v4`` JSON shape) for ``attestation``."""
-    return {
-        "types": ATTESTATION_TYPES,
-        "primaryType": "RegistryAttestation",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(registry),
-        },
-        "message": {
-            "creditCodeHash": attestation.credit_code_hash,
-            "recordDigest": attestation.record_digest,
-            "observedAt": attestation.observed_at,
-            "expiresAt": attestation.expires_at,
-        },
-    }
+    """The full EIP-712 message (``eth_signTypedData_v4`` JSON shape) for ``attestation``: digests as
+    0x-hex, ``observedAt``/``expiresAt`` (``uint64``) as decimal strings."""
+    return eip712.typed_data(registry_domain(chain_id, registry), REGISTRY_ATTESTATION, _values(attestation))
 
 
-def _signable(attestation: RegistryAttestation, chain_id: int, registry: str) -> SignableMessage:
-    return encode_typed_data(full_message=typed_data(attestation, chain_id, registry))
+def attestation_from_typed_data(payload: Any) -> tuple[eip712.Domain, RegistryAttestation]:
+    """The domain and attestation of a received ``eth_signTypedData_v4`` payload.
+
+    Raises :class:`~oracle.errors.AttestationInvalid` unless it is exactly a ``RegistryAttestation`` under an
+    ``InstitutionRegistry`` version 1 domain with every field in range.
+    """
+    try:
+        domain, values = eip712.parse_typed_data(payload, REGISTRY_ATTESTATION)
+    except eip712.TypedDataInvalid as exc:
+        raise AttestationInvalid(exc.field, exc.reason) from None
+    if (domain.name, domain.version) != (DOMAIN_NAME, DOMAIN_VERSION):
+        raise AttestationInvalid(
+            "domain", f"is {domain.name!r} version {domain.version!r}, not {DOMAIN_NAME!r} 1"
+        )
+    attestation = RegistryAttestation(
+        credit_code_hash=values["creditCodeHash"],
+        record_digest=values["recordDigest"],
+        observed_at=values["observedAt"],
+        expires_at=values["expiresAt"],
+    )
+    return domain, attestation
 
 
 def attestation_digest(attestation: RegistryAttestation, chain_id: int, registry: str) -> bytes:
     """The EIP-712 digest (``keccak256("\\x19\\x01" ‖ domainSeparator ‖ structHash)``): the attestation id."""
-    message = _signable(attestation, chain_id, registry)
-    return keccak(b"\x19" + message.version + message.header + message.body)
+    return eip712.digest(registry_domain(chain_id, registry), REGISTRY_ATTESTATION, _values(attestation))
 
 
 def sign_attestation(
     oracle: LocalAccount, attestation: RegistryAttestation, chain_id: int, registry: str
 ) -> bytes:
     """``oracle``'s 65-byte (r, s, v) EIP-712 signature of ``attestation``."""
-    signed = oracle.sign_typed_data(full_message=typed_data(attestation, chain_id, registry))
-    return bytes(signed.signature)
+    return eip712.sign(bytes(oracle.key), attestation_digest(attestation, chain_id, registry))
 
 
 def recover_signer(
     attestation: RegistryAttestation, signature: bytes, chain_id: int, registry: str
 ) -> ChecksumAddress:
-    """The account that produced ``signature`` over ``attestation``."""
-    signer: str = Account.recover_message(_signable(attestation, chain_id, registry), signature=signature)
-    return to_checksum_address(signer)
+    """The account that produced ``signature`` over ``attestation``; a malformed signature or attestation
+    raises :class:`~oracle.errors.AttestationInvalid`."""
+    try:
+        return eip712.recover_signer(attestation_digest(attestation, chain_id, registry), signature)
+    except eip712.TypedDataInvalid as exc:
+        raise AttestationInvalid(exc.field, exc.reason) from None

@@ -59,3 +59,15 @@ class RegistryDatasetInvalid(OracleError):
         self.path = path
         self.reason = reason
         self.line = line
+
+
+class AttestationInvalid(OracleError, ValueError):
+    """A registry attestation (or its typed data, or a signature over it) is malformed or out of range.
+
+    ``field`` names what is wrong (``message.observedAt``, ``signature``, ``types``).
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"invalid registry attestation: {field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -38,7 +38,7 @@ from chain_client.deploy import Foundation, deploy_foundation
 from chain_client.embedded.node import EmbeddedNode, Genesis
 
 # The worlds of the pools and escrow tests: fixtures ``pools_world``/``world`` and ``escrow_world``/``ew``.
-pytest_plugins = ("tests.pools_support", "tests.escrow_support")
+pytest_plugins = ("tests.pools_support", "tests.escrow_support", "tests.aid_support")
 
 CHAIN_ID = 1337
 GAS_MONEY = 10**20

@@ -19,7 +19,8 @@ from eth_utils import keccak
 
 from api.audit.institution_audit import comparable
 from api.documents.store import DocumentStore
-from api.intake.key_info import FieldName, KeyInformation
+from api.intake.errors import IntakeError
+from api.intake.key_info import DocumentKind, FieldName, KeyInformation
 from api.intake.ocr import extract_key_information
 from chain_client.client import TxResult
 from chain_client.contracts.institution_registry import InstitutionKind, InstitutionRegistry, encryption_key
@@ -27,6 +28,32 @@ from chain_client.contracts.institution_registry import InstitutionKind, Institu
 log = structlog.get_logger(__name__)
 
 SALT_BYTES = 32
+
+_CODE_DOCUMENTS = (DocumentKind.REGISTRATION, DocumentKind.LEGAL_PERSON)
+"""The certificates that print the unified social credit code."""
+
+
+class CreditCodeUnreadable(IntakeError):
+    """No certificate yielded a credit code that passes its checks: the application is not filed.
+
+    ``resend`` names the uploaded documents that should have shown the code (by name), or, when none
+    of the uploads was recognised as such a certificate, the kinds of certificate to send.
+    """
+
+    def __init__(self, resend: tuple[str, ...]) -> None:
+        super().__init__(
+            "the unified social credit code (统一社会信用代码) could not be read; please send a sharper, "
+            f"complete image of: {', '.join(resend)}"
+        )
+        self.resend = resend
+
+
+def documents_to_resend(key_info: KeyInformation) -> tuple[str, ...]:
+    """Which uploads to send again so that the credit code can be read."""
+    printed = tuple(name for name, kind in key_info.documents.items() if kind in _CODE_DOCUMENTS)
+    if printed:
+        return printed
+    return ("registration certificate (登记证书 / 营业执照)",)
 
 
 def key_info_hash(key_info: KeyInformation, salt: bytes) -> bytes:
@@ -67,9 +94,17 @@ class ApplicationIntake:
         key_info: KeyInformation | None = None,
         salt: bytes | None = None,
     ) -> SubmittedApplication:
-        """Store ``documents``, read them (unless ``key_info`` was already read) and apply on-chain."""
-        digests = tuple(self.store.put(document) for document in documents)
+        """Read ``documents`` (unless ``key_info`` was already read), store them and apply on-chain.
+
+        Raises :class:`CreditCodeUnreadable` (and files nothing, stores nothing) when no credit code
+        could be read: an application without one could never be attested or audited.
+        """
         info = key_info if key_info is not None else extract_key_information(list(documents))
+        if info.credit_code is None:
+            resend = documents_to_resend(info)
+            log.info("application_refused", account=applicant.address, resend=list(resend))
+            raise CreditCodeUnreadable(resend)
+        digests = tuple(self.store.put(document) for document in documents)
         salt = salt if salt is not None else os.urandom(SALT_BYTES)
         hashed = key_info_hash(info, salt)
         tx = self.registry.apply_for_registration(applicant, kind, digests, hashed, encryption_key(applicant))

@@ -14,11 +14,10 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eth_utils import keccak
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chain_client.config import DocumentSettings, load_settings
 
 _NONCE_BYTES = 12
-_DEV_KEY = "00" * 32
 
 
 class DocumentStoreError(Exception):
@@ -40,17 +39,6 @@ class DocumentCorrupted(DocumentStoreError):
         self.reason = reason
 
 
-class DocumentSettings(BaseSettings):
-    """Where documents live and the key they are sealed with (``LEDGER_DOCUMENTS_*``)."""
-
-    model_config = SettingsConfigDict(env_prefix="LEDGER_DOCUMENTS_", extra="ignore")
-
-    directory: Path = Field(Path("var/documents"), description="where the sealed documents are kept")
-    key_hex: SecretStr = Field(
-        SecretStr(_DEV_KEY), description="AES-256 key, 64 hex characters; the default is for development only"
-    )
-
-
 def document_digest(content: bytes) -> bytes:
     """keccak256 of a document's bytes: its address in the store and on-chain."""
     return keccak(content)
@@ -67,7 +55,7 @@ class DocumentStore:
 
     @classmethod
     def from_settings(cls, settings: DocumentSettings | None = None) -> DocumentStore:
-        settings = settings or DocumentSettings()
+        settings = settings or load_settings().documents
         return cls(settings.directory, bytes.fromhex(settings.key_hex.get_secret_value()))
 
     def _path(self, digest: bytes) -> Path:

@@ -30,7 +30,7 @@ class NoKeyInformation(IntakeError):
 
 
 class OcrEngineUnavailable(IntakeError):
-    """tesseract or its Simplified Chinese model (``chi_sim``) is not installed on this machine."""
+    """The OCR engine (rapidocr-onnxruntime with its ONNX models) cannot be loaded on this machine."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"OCR engine unavailable: {reason}")

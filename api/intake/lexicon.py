@@ -1,15 +1,12 @@
-"""Public facts that limit what a field can say, used to undo single-character OCR misreadings.
+"""Public facts about what a field can say: licensed banks, province-level divisions, surnames.
 
-A bank field starts with the name of a licensed bank, a location with a province-level division, a
-person's name with a surname: short closed lists that anyone can check. When OCR reads something one
-edit away from exactly one entry (``中国邮政储鞋银行`` for 中国邮政储蓄银行, ``洲江省`` for 浙江省), that
-entry is what was printed; when it is one edit from two entries (``中言银行``: 中国银行 or 中信银行?)
-nothing is changed, and the audit's comparison with the registry decides.
+Short closed lists that anyone can check. The field validators of :mod:`api.intake.institution`
+use them to score how much a value looks like a real one (a location starts with a province-level
+division, a person's name with a surname); a low score lowers the field's confidence. They never
+change a character: a difference from the registry is for the audit to weigh.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 BANKS: frozenset[str] = frozenset(
     {
@@ -48,81 +45,3 @@ SURNAMES: frozenset[str] = frozenset(
 COMPOUND_SURNAMES: frozenset[str] = frozenset(
     {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙"}
 )
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of single characters."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
-
-
-def _correct_prefix(value: str, prefix_end: int, lexicon: Iterable[str]) -> str:
-    """``value`` with ``value[:prefix_end]`` replaced by the only lexicon entry one edit away from it."""
-    prefix = value[:prefix_end]
-    if prefix in lexicon:
-        return value
-    near = {
-        entry for entry in lexicon if abs(len(entry) - len(prefix)) <= 1 and edit_distance(entry, prefix) == 1
-    }
-    return next(iter(near)) + value[prefix_end:] if len(near) == 1 else value
-
-
-def correct_bank(value: str) -> str:
-    """A branch name (``中国邮政储鞋银行昆明北京支行``) whose bank is made a licensed bank's name.
-
-    Every bank is compared with the start of the value, allowing the start to be one character
-    shorter or longer (a character lost or added); an exact match leaves the value alone.
-    """
-    near: dict[str, int] = {}
-    for bank in BANKS:
-        for length in (len(bank), len(bank) - 1, len(bank) + 1):
-            distance = edit_distance(bank, value[:length])
-            if distance == 0 and length == len(bank):
-                return value
-            if distance == 1 and bank not in near:
-                near[bank] = length
-    if len(near) != 1:
-        return value
-    bank, length = near.popitem()
-    return bank + value[length:]
-
-
-def correct_province(value: str, suffixes: tuple[str, ...] = ("自治区", "特别行政区", "省", "市")) -> str:
-    """``value`` with a misspelt province-level division at its start spelt right.
-
-    For an account location, whose first word is always such a division, every suffix applies. For
-    an institution name pass ``NAME_PROVINCE_SUFFIXES``: a name may start with a city one edit from a
-    municipality (天门市, 天津市), but only provinces end in 省 or 自治区.
-    """
-    for suffix in suffixes:
-        end = value.find(suffix)
-        if 2 <= end <= 6:
-            return _correct_prefix(value, end + len(suffix), PROVINCES)
-    return value
-
-
-NAME_PROVINCE_SUFFIXES = ("自治区", "省")
-
-
-_COLON_MISREADINGS = frozenset("了二一乙")
-
-
-def strip_leading_noise(name: str) -> str:
-    """A person's name without the stray first character a misread colon leaves (``了丁婷艳``).
-
-    Only characters that colons are misread as are dropped, and only before a known surname: a
-    misread surname (``素明涛`` for 袁明涛) is left for the comparison with the registry to catch.
-    """
-    rest = name[1:]
-    if (
-        len(rest) >= 2
-        and name[0] in _COLON_MISREADINGS
-        and (rest[0] in SURNAMES or rest[:2] in COMPOUND_SURNAMES)
-    ):
-        return rest
-    return name

@@ -2,50 +2,42 @@
 
 The entry point of flow 1's OCR step: :func:`extract_key_information` takes the uploaded images
 (registration certificate, legal-person identification page, account-opening permit, in any order),
-reads each one (:func:`read_certificate`: decode, preprocess, tesseract, parse labelled fields) and
-merges them (:func:`merge_readings`). Most fields are printed on more than one certificate, so the
-merge is a vote weighted by OCR confidence: one misread document is outvoted by the others, and the
-evidence kept with each field says how much the documents agreed. Images are read in parallel (each
-tesseract run is a single-threaded subprocess, so two of them use both cores of a small server).
+reads each one (:func:`read_certificate`: decode, PP-OCRv4 with orientation handled, key information
+from the boxes' geometry) and merges them (:func:`merge_readings`). Most fields are printed on more
+than one certificate; the merge keeps, per character, the reading the recogniser was surest of, and
+marks in doubt what no document read with confidence or what two documents read differently with
+confidence. A credit code is never voted on: every reading of one already passed every structural
+check, and two different valid codes are a conflict for a human, not a majority to follow.
 """
 
 from __future__ import annotations
 
 import io
 import time
+from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
+import cv2
+import numpy as np
 import structlog
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from api.intake.consensus import vote
+from api.intake.engine import PageText, read_page
 from api.intake.errors import NoKeyInformation, UnreadableImage
-from api.intake.fields import FieldValue, document_kind, parse_fields
-from api.intake.key_info import DocumentKind, FieldEvidence, FieldName, KeyInformation
-from api.intake.preprocess import MIN_SIDE, Preparation, prepare
-from api.intake.tesseract import read_lines
+from api.intake.institution import INSTITUTION_CERTIFICATES, DocumentKind, document_kind
+from api.intake.key_info import FieldEvidence, FieldName, KeyInformation, SourceBox
+from api.intake.kie import DOUBT_BELOW, FieldReading, extract, glyph_in_doubt
 
 log = structlog.get_logger(__name__)
 
 ImageSource = Path | bytes | Image.Image
 """An image as a file, as the uploaded bytes, or already decoded."""
 
+MIN_SIDE = 64
+"""Images smaller than this on either side cannot hold a legible certificate."""
 _MAX_PIXELS = 40_000_000
-
-_MIN_CONTRAST = 40
-"""Gray levels between the darkest and lightest pixel below which a page is blank."""
-_TEXT_CONFIDENCE = 50.0
-"""A page holds text only if tesseract is at least this sure of one word (it hallucinates on blanks)."""
-
-DOUBT_BELOW = 0.3
-"""A character read with less confidence than this makes the page worth a second reading."""
-
-SECOND_READING_LONG_SIDE = 1240
-"""Scale of the second reading: different enough from the first that errors do not repeat."""
 
 
 @dataclass(frozen=True)
@@ -54,16 +46,14 @@ class CertificateReading:
 
     source: str
     kind: DocumentKind
-    fields: tuple[FieldValue, ...]
-    """Every reading of every field, from each pass (a field may appear more than once)."""
-    preparation: Preparation
-    passes: int
+    fields: dict[FieldName, FieldReading]
+    page: PageText
     seconds: float
 
     def value(self, field: FieldName) -> str | None:
-        """The document's own best reading of ``field`` (combined over its passes)."""
-        result = vote(field, [value for value in self.fields if value.field is field])
-        return None if result is None else result.value
+        """The document's own reading of ``field``."""
+        reading = self.fields.get(field)
+        return None if reading is None else reading.value
 
 
 def _source_name(image: ImageSource, index: int) -> str:
@@ -71,7 +61,7 @@ def _source_name(image: ImageSource, index: int) -> str:
 
 
 def load_image(image: ImageSource, source: str) -> Image.Image:
-    """Decode ``image`` fully, or raise :class:`UnreadableImage` saying why not."""
+    """Decode ``image`` fully (EXIF orientation applied), or raise :class:`UnreadableImage` saying why."""
     if isinstance(image, Image.Image):
         decoded = image
     else:
@@ -95,126 +85,178 @@ def load_image(image: ImageSource, source: str) -> Image.Image:
         raise UnreadableImage(
             source, f"{decoded.width}x{decoded.height} pixels is too small to hold a certificate"
         )
-    return decoded
+    return ImageOps.exif_transpose(decoded).convert("RGB")
 
 
-def _doubtful(fields: Sequence[FieldValue]) -> bool:
-    """Whether a page deserves a second reading: nothing found, a bad code, or a doubtful character."""
-    if not fields:
-        return True
-    for value in fields:
-        if value.value is None:
-            return True
-        if min(value.char_confidences, default=value.confidence) < DOUBT_BELOW:
-            return True
-    return False
+def _page_kind(page: PageText) -> DocumentKind:
+    text = "".join(box.text for box in page.boxes).replace(" ", "")
+    return document_kind(text)
+
+
+def _read_fields(page: PageText) -> dict[FieldName, FieldReading]:
+    return {FieldName(name): reading for name, reading in extract(page, INSTITUTION_CERTIFICATES).items()}
 
 
 def read_certificate(image: ImageSource, source: str | None = None) -> CertificateReading:
     """Read one certificate image; raises :class:`UnreadableImage` if it cannot be decoded or has no text.
 
-    The page is read at :data:`~api.intake.preprocess.TARGET_LONG_SIDE`; if any field is doubtful it
-    is read again at :data:`SECOND_READING_LONG_SIDE`, where tesseract's errors fall on other
-    characters, and the fields keep the readings of both passes for :mod:`api.intake.consensus`.
+    The page is made upright by the engine (quarter turns from the boxes' shape, 180 degrees by the
+    direction classifier). As a whole-page check, a page that yields no field at all is read again
+    in the other orientations and the orientation that yields the most fields is kept.
     """
     name = source or _source_name(image, 0)
     started = time.perf_counter()
     decoded = load_image(image, name)
-    prepared, preparation = prepare(decoded)
-    low, high = cast(tuple[int, int], prepared.getextrema())  # mode L: (darkest, lightest)
-    lines = read_lines(prepared, name) if high - low >= _MIN_CONTRAST else []
-    if not any(word.confidence >= _TEXT_CONFIDENCE for line in lines for word in line.words):
+    page = read_page(decoded)
+    if not page.boxes:
         raise UnreadableImage(name, "no text found")
-    fields = parse_fields(lines)
-    passes = 1
-    if _doubtful(fields):
-        again, _ = prepare(decoded, SECOND_READING_LONG_SIDE)
-        fields += parse_fields(read_lines(again, name))
-        passes = 2
+    fields = _read_fields(page)
+    if not fields:
+        for turns in (2, 1, 3):
+            if turns == page.quarter_turns:
+                continue
+            other = read_page(decoded, quarter_turns=(page.quarter_turns + turns) % 4)
+            other_fields = _read_fields(other)
+            if len(other_fields) > len(fields):
+                page, fields = other, other_fields
+                break
     reading = CertificateReading(
-        source=name,
-        kind=document_kind(lines),
-        fields=tuple(fields),
-        preparation=preparation,
-        passes=passes,
-        seconds=time.perf_counter() - started,
+        source=name, kind=_page_kind(page), fields=fields, page=page, seconds=time.perf_counter() - started
     )
     log.info(
         "certificate_read",
         source=name,
         kind=reading.kind.value,
-        fields=sorted({value.field.value for value in reading.fields if value.value is not None}),
-        skew=preparation.skew_degrees,
-        scale=round(preparation.scale, 2),
-        noise=preparation.noise_level,
-        passes=passes,
+        fields=sorted(field.value for field in fields),
+        quarter_turns=page.quarter_turns,
+        skew=page.skew_degrees,
         seconds=round(reading.seconds, 3),
     )
     return reading
 
 
-def _ambiguous_code(values: list[FieldValue]) -> str | None:
-    """A credit code no document read unambiguously, but whose candidate sets share one code."""
-    sets = [set(value.candidates) for value in values if value.candidates]
-    if not sets:
-        return None
-    common = set.intersection(*sets)
-    return common.pop() if len(common) == 1 else None
-
-
-def _merge_field(
-    field: FieldName, readings: Sequence[CertificateReading]
-) -> tuple[str, FieldEvidence] | None:
-    sourced = [
-        (reading.source, value) for reading in readings for value in reading.fields if value.field is field
+def _boxes(reading: CertificateReading, field_reading: FieldReading) -> list[SourceBox]:
+    return [
+        SourceBox(document=reading.source, quad=reading.page.boxes[index].quad)
+        for index in field_reading.boxes
     ]
-    values = [value for _, value in sourced]
-    result = vote(field, values)
-    if result is None:
-        code = _ambiguous_code(values) if field is FieldName.CREDIT_CODE else None
-        if code is None:
-            return None
-        sources = tuple(dict.fromkeys(source for source, _ in sourced))
-        confidence = min(value.confidence for value in values)
-        return code, FieldEvidence(confidence=confidence, sources=sources, agreement=1.0, corrected=True)
-    supporting = [sourced[index] for index in result.supporters]
+
+
+def _merge_code(sourced: list[tuple[CertificateReading, FieldReading]]) -> tuple[str, FieldEvidence]:
+    by_code: dict[str, list[tuple[CertificateReading, FieldReading]]] = defaultdict(list)
+    for reading, value in sourced:
+        by_code[value.value].append((reading, value))
+    # The surest reading of any code wins; a second valid code read elsewhere is a conflict.
+    code = max(by_code, key=lambda candidate: max(value.confidence for _, value in by_code[candidate]))
+    support = by_code[code]
+    best = max(support, key=lambda item: item[1].confidence)[1]
+    doubtful = set(best.doubtful) if all(value.doubtful for _, value in support) else set()
+    for other in by_code:
+        if other != code:
+            doubtful |= {i for i, (a, b) in enumerate(zip(code, other, strict=True)) if a != b}
     evidence = FieldEvidence(
-        confidence=result.confidence,
-        sources=tuple(dict.fromkeys(source for source, _ in supporting)),
-        agreement=result.agreement,
-        corrected=bool(supporting) and all(value.corrected for _, value in supporting),
-        doubtful_characters=result.doubtful,
+        confidence=best.confidence,
+        sources=tuple(dict.fromkeys(reading.source for reading, _ in support)),
+        agreement=round(len(support) / len(sourced), 3),
+        doubtful_characters=tuple(sorted(doubtful)),
+        boxes=tuple(box for reading, value in support for box in _boxes(reading, value)),
+        conflict=len(by_code) > 1,
     )
-    return result.value, evidence
+    return code, evidence
+
+
+def _merge_text(sourced: list[tuple[CertificateReading, FieldReading]]) -> tuple[str, FieldEvidence]:
+    """Per character, the reading the recogniser was surest of, among readings of the likeliest length."""
+    lengths: dict[int, float] = defaultdict(float)
+    for _, value in sourced:
+        lengths[len(value.value)] += value.plausibility * (0.5 + value.confidence)
+    length = max(lengths, key=lambda size: lengths[size])
+    same = [(reading, value) for reading, value in sourced if len(value.value) == length]
+    chars: list[str] = []
+    doubtful: list[int] = []
+    conflict = any(
+        len(value.value) != length and value.confidence >= DOUBT_BELOW and value.plausibility >= 1.0
+        for _, value in sourced
+    )
+    for position in range(length):
+        votes: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        for _, value in same:
+            glyph = value.glyphs[position].glyph
+            votes[value.value[position]].append((glyph.score, glyph_in_doubt(glyph)))
+        chosen = max(votes, key=lambda char: (sum(score for score, _ in votes[char]), max(votes[char])))
+        chars.append(chosen)
+        sure = any(not in_doubt for _, in_doubt in votes[chosen])
+        contested = any(
+            char != chosen and any(not in_doubt for _, in_doubt in entries) for char, entries in votes.items()
+        )
+        if not sure or contested:
+            doubtful.append(position)
+        conflict = conflict or contested
+    value_text = "".join(chars)
+    support = [(reading, value) for reading, value in same if value.value == value_text] or same
+    best = max(support, key=lambda item: item[1].confidence)
+    evidence = FieldEvidence(
+        confidence=min(value.confidence for _, value in support) if support else 0.0,
+        sources=tuple(dict.fromkeys(reading.source for reading, _ in support)),
+        agreement=round(sum(value.value == value_text for _, value in sourced) / len(sourced), 3),
+        doubtful_characters=tuple(doubtful),
+        boxes=tuple(_boxes(*best))
+        + tuple(box for item in support if item is not best for box in _boxes(*item)),
+        conflict=conflict,
+    )
+    return value_text, evidence
 
 
 def merge_readings(readings: Sequence[CertificateReading]) -> KeyInformation:
-    """Combine the fields of several certificates: per field, the value with the most confident votes."""
+    """Combine the fields of several certificates into one :class:`KeyInformation`."""
     values: dict[str, str] = {}
     evidence: dict[FieldName, FieldEvidence] = {}
     for field in FieldName:
-        merged = _merge_field(field, readings)
-        if merged is not None:
-            values[field.value], evidence[field] = merged
+        sourced = [(reading, reading.fields[field]) for reading in readings if field in reading.fields]
+        if not sourced:
+            continue
+        merged = _merge_code(sourced) if field is FieldName.CREDIT_CODE else _merge_text(sourced)
+        values[field.value], evidence[field] = merged
     return KeyInformation.model_validate(
         {**values, "evidence": evidence, "documents": {reading.source: reading.kind for reading in readings}}
     )
 
 
-def extract_key_information(images: Sequence[ImageSource], workers: int = 2) -> KeyInformation:
+def read_certificates(images: Sequence[ImageSource]) -> list[CertificateReading]:
+    """Read every image (in order); raises :class:`UnreadableImage` for the first that cannot be read."""
+    sources = [_source_name(image, index) for index, image in enumerate(images)]
+    return [read_certificate(image, source) for image, source in zip(images, sources, strict=True)]
+
+
+def extract_key_information(images: Sequence[ImageSource]) -> KeyInformation:
     """The first key information from an institution's certificate images.
 
     Raises :class:`UnreadableImage` for the first image that cannot be read, and
-    :class:`NoKeyInformation` when none of them shows a labelled field.
+    :class:`NoKeyInformation` when none of them shows a field.
     """
-    sources = [_source_name(image, index) for index, image in enumerate(images)]
-    if len(images) <= 1 or workers <= 1:
-        readings = [read_certificate(image, source) for image, source in zip(images, sources, strict=True)]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            readings = list(pool.map(read_certificate, images, sources))
-    if not any(
-        value.value is not None or value.candidates for reading in readings for value in reading.fields
-    ):
-        raise NoKeyInformation(sources)
+    readings = read_certificates(images)
+    if not any(reading.fields for reading in readings):
+        raise NoKeyInformation([reading.source for reading in readings])
     return merge_readings(readings)
+
+
+def crop_source(image: ImageSource, box: SourceBox, margin: float = 0.25) -> Image.Image:
+    """The printed field a :class:`SourceBox` points at, cut out of ``image`` and straightened.
+
+    ``margin`` widens the box by that share of its height on every side, so the reviewer sees the
+    characters whole. What a bank officer looks at beside the registry's value.
+    """
+    decoded = load_image(image, box.document)
+    quad = np.array(box.quad, dtype=np.float32)
+    width = float(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2])))
+    height = float(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    pad = margin * height
+    target = np.array(
+        [[pad, pad], [pad + width, pad], [pad + width, pad + height], [pad, pad + height]], dtype=np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    size = (max(1, round(width + 2 * pad)), max(1, round(height + 2 * pad)))
+    warped = cv2.warpPerspective(
+        np.asarray(decoded), matrix, size, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255)
+    )
+    return Image.fromarray(warped)

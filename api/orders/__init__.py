@@ -4,7 +4,6 @@ The contract side is ``contracts/PaymentOrderEscrow.sol`` (wrapped by
 ``chain_client.contracts.payment_order_escrow``); see ``docs/payment_orders.md`` for the whole flow.
 """
 
-from api.orders.config import OrderSettings
 from api.orders.delivery import Delivery, DeliveryStore, ReadyPair, SignedCopy, open_delivery_store
 from api.orders.envelope import OrderEnvelope, open_sealed, seal
 from api.orders.errors import (
@@ -35,7 +34,6 @@ __all__ = [
     "OrderParticipant",
     "OrderRejected",
     "OrderRequest",
-    "OrderSettings",
     "OrdersNotIssued",
     "ReadyPair",
     "ReceivedOrder",

@@ -182,6 +182,21 @@ class DeliveryStore:
                 raise DeliveryNotFound(digest, recipient)
             return _delivery(row)
 
+    def fetch_order(self, order_id: bytes, recipient: str) -> Delivery | None:
+        """The delivery of order ``order_id`` to ``recipient``, if there is one (the latest)."""
+        query = (
+            select(_DeliveryRow)
+            .where(
+                _DeliveryRow.order_id == _hex(order_id),
+                _DeliveryRow.recipient == to_checksum_address(recipient),
+            )
+            .order_by(_DeliveryRow.id.desc())
+            .limit(1)
+        )
+        with self._session() as session:
+            row = session.scalars(query).one_or_none()
+            return None if row is None else _delivery(row)
+
     # ------------------------------------------------------------------ signed copies
 
     def put_signed_copy(

@@ -19,7 +19,12 @@ from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 
 from api.orders.errors import EnvelopeUnreadable
-from chain_client.contracts.payment_order_escrow import PaymentOrder, order_digest, typed_data
+from chain_client.contracts.payment_order_escrow import (
+    PaymentOrder,
+    order_digest,
+    order_from_typed_data,
+    typed_data,
+)
 
 ENVELOPE_VERSION = 1
 
@@ -60,24 +65,33 @@ class OrderEnvelope:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> OrderEnvelope:
+        """Read an envelope someone sent. Anything malformed or out of range (a field that does not fit its
+        EIP-712 type, typed data that is not exactly a payment order) raises :class:`EnvelopeUnreadable`."""
         try:
             body = json.loads(raw.decode("utf-8"))
-            if body["version"] != ENVELOPE_VERSION:
-                raise EnvelopeUnreadable(f"unknown envelope version {body['version']!r}")
+            if not isinstance(body, dict):
+                raise EnvelopeUnreadable("not a JSON object")
+            if body.get("version") != ENVELOPE_VERSION:
+                raise EnvelopeUnreadable(f"unknown envelope version {body.get('version')!r}")
             typed = body["typedData"]
-            if typed["primaryType"] != "PaymentOrder":
-                raise EnvelopeUnreadable(f"not a payment order: {typed['primaryType']!r}")
+            if not isinstance(typed, dict) or typed.get("primaryType") != "PaymentOrder":
+                raise EnvelopeUnreadable("not a payment order's typed data")
+            domain, order = order_from_typed_data(typed)
+            signature = body["bankSignature"]
+            if not isinstance(signature, str) or not signature.startswith("0x"):
+                raise EnvelopeUnreadable("the bank signature is not 0x-hex")
             return cls(
-                chain_id=int(typed["domain"]["chainId"]),
-                escrow=to_checksum_address(typed["domain"]["verifyingContract"]),
-                bank=to_checksum_address(body["bank"]),
-                order=PaymentOrder.from_message(typed["message"]),
-                bank_signature=bytes.fromhex(str(body["bankSignature"]).removeprefix("0x")),
-                document=base64.b64decode(body["document"], validate=True),
+                chain_id=domain.chain_id,
+                escrow=domain.verifying_contract,
+                bank=to_checksum_address(str(body["bank"])),
+                order=order,
+                bank_signature=bytes.fromhex(signature[2:]),
+                document=base64.b64decode(str(body["document"]), validate=True),
             )
         except EnvelopeUnreadable:
             raise
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            # ValueError covers eip712.TypedDataInvalid, bad hex, bad base64 and bad UTF-8.
             raise EnvelopeUnreadable(f"malformed envelope ({exc})") from None
 
 

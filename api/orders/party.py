@@ -25,6 +25,7 @@ from chain_client.contracts.payment_order_escrow import (
     PaymentOrderEscrow,
     recover_order_signer,
 )
+from chain_client.eip712 import SignatureInvalid
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ class OrderParticipant:
             reasons.append(f"for escrow {envelope.escrow} on chain {envelope.chain_id}, not this ledger's")
         try:
             signer = recover_order_signer(order, envelope.bank_signature, envelope.chain_id, envelope.escrow)
-        except ValueError as exc:
-            reasons.append(f"bank signature malformed ({exc})")
+        except SignatureInvalid as exc:
+            reasons.append(f"bank signature malformed ({exc.reason})")
         else:
             if signer != envelope.bank:
                 reasons.append(f"signed by {signer}, not by the bank {envelope.bank} it names")

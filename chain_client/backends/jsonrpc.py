@@ -19,6 +19,7 @@ from chain_client.errors import (
     BackendUnavailable,
     ExecutionReverted,
     LogQueryTooLarge,
+    SenderNotPermitted,
     TransactionRejected,
     TransactionTimeout,
 )
@@ -65,6 +66,8 @@ class JsonRpcBackend:
             revert_data = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else b""
             raise ExecutionReverted(revert_data, message)
         if method == "eth_sendRawTransaction":
+            if code == SenderNotPermitted.rpc_code:  # Besu's account-permissioning refusal
+                raise SenderNotPermitted(f"node refused the transaction: {message}")
             raise TransactionRejected(f"node refused the transaction: {message}")
         if method == "eth_getLogs" and (code == _LIMIT_EXCEEDED or "more than" in message.lower()):
             raise LogQueryTooLarge(f"{message}; narrow the block range")

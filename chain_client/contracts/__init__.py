@@ -1,5 +1,14 @@
 """One typed wrapper per contract; nothing else in the product builds transactions by hand."""
 
+from chain_client.contracts.aid_decisions import (
+    AidApplication,
+    AidDecision,
+    AidDecisions,
+    AidRuleTerms,
+    AidStatus,
+    AidStrategy,
+    deploy_aid_decisions,
+)
 from chain_client.contracts.base import ContractWrapper
 from chain_client.contracts.consortium import (
     BANK_ROLE,
@@ -64,6 +73,12 @@ __all__ = [
     "MONEY",
     "ORACLE_ROLE",
     "REGULATOR_ROLE",
+    "AidApplication",
+    "AidDecision",
+    "AidDecisions",
+    "AidRuleTerms",
+    "AidStatus",
+    "AidStrategy",
     "AssetId",
     "AssetKind",
     "AuditDecision",
@@ -103,6 +118,7 @@ __all__ = [
     "WelfareAssets",
     "WelfareContracts",
     "WelfarePools",
+    "deploy_aid_decisions",
     "deploy_consortium_council",
     "deploy_institution_registry",
     "deploy_payment_order_escrow",

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from eth_account import Account
+import functools
+from typing import Any, Final
+
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
 
+from chain_client import eip712
 from chain_client.client import TxResult
 from chain_client.contracts.base import ContractWrapper
 from chain_client.types import BlockId
+
+PERMIT: Final = eip712.StructType.of(
+    "Permit",
+    ("owner", "address"),
+    ("spender", "address"),
+    ("value", "uint256"),
+    ("nonce", "uint256"),
+    ("deadline", "uint256"),
+)
+"""EIP-2612's ``Permit`` struct (OpenZeppelin ``ERC20Permit``), signed under the token's name, version "1"."""
+PERMIT_DOMAIN_VERSION: Final = "1"
 
 
 class DepositToken(ContractWrapper):
@@ -83,41 +97,55 @@ class DepositToken(ContractWrapper):
     def name(self) -> str:
         return str(self._read("name"))
 
+    def symbol(self) -> str:
+        return str(self._read("symbol"))
+
+    def decimals(self) -> int:
+        """How many decimal places a token unit has (balances are integers of the smallest unit)."""
+        return int(self._read("decimals"))
+
     def nonces(self, owner: str) -> int:
         """The owner's next EIP-2612 permit nonce."""
         return int(self._read("nonces", owner))
+
+    def permit_typed_data(
+        self, owner: str, spender: str, value: int, deadline: int, *, nonce: int | None = None
+    ) -> dict[str, Any]:
+        """The ``eth_signTypedData_v4`` JSON of an EIP-2612 permit (``value``, ``nonce``, ``deadline`` as
+        decimal strings): what a holder signs in a wallet to let ``spender`` move ``value`` until ``deadline``."""
+        return eip712.typed_data(
+            self._permit_domain(), PERMIT, self._permit_values(owner, spender, value, deadline, nonce)
+        )
 
     def sign_permit(
         self, owner: LocalAccount, spender: str, value: int, deadline: int, *, nonce: int | None = None
     ) -> tuple[int, bytes, bytes]:
         """The owner's EIP-2612 signature ``(v, r, s)`` letting ``spender`` move ``value`` until ``deadline``.
 
-        The typed data is exactly EIP-712, so a wallet's ``eth_signTypedData_v4`` gives the same bytes.
+        The typed data is exactly EIP-712 (:meth:`permit_typed_data`), so a wallet gives the same bytes.
         """
-        domain = {
-            "name": self.name(),
-            "version": "1",
-            "chainId": self.client.chain_id,
-            "verifyingContract": self.address,
-        }
-        types = {
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ]
-        }
-        message = {
-            "owner": owner.address,
-            "spender": spender,
+        values = self._permit_values(owner.address, spender, value, deadline, nonce)
+        signature = eip712.sign(bytes(owner.key), eip712.digest(self._permit_domain(), PERMIT, values))
+        return signature[64], signature[:32], signature[32:64]
+
+    def _permit_domain(self) -> eip712.Domain:
+        return eip712.Domain(self._domain_name, PERMIT_DOMAIN_VERSION, self.client.chain_id, self.address)
+
+    @functools.cached_property
+    def _domain_name(self) -> str:
+        # Set at deployment and never changed: one read per wrapper, not one per permit.
+        return self.name()
+
+    def _permit_values(
+        self, owner: str, spender: str, value: int, deadline: int, nonce: int | None
+    ) -> dict[str, Any]:
+        return {
+            "owner": to_checksum_address(owner),
+            "spender": to_checksum_address(spender),
             "value": value,
-            "nonce": self.nonces(owner.address) if nonce is None else nonce,
+            "nonce": self.nonces(owner) if nonce is None else nonce,
             "deadline": deadline,
         }
-        signed = Account.sign_typed_data(owner.key, domain, types, message)
-        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
     def permit(
         self,

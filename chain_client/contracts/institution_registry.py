@@ -251,8 +251,8 @@ class InstitutionRegistry(ContractWrapper):
     def attestation_digest(self, attestation: RegistryAttestation) -> bytes:
         return bytes(self._read("attestationDigest", attestation.as_tuple()))
 
-    def holder_of(self, code_hash: bytes) -> ChecksumAddress | None:
-        holder = to_checksum_address(self._read("holderOf", code_hash))
+    def holder_of(self, code_hash: bytes, *, block: BlockId = "latest") -> ChecksumAddress | None:
+        holder = to_checksum_address(self._read("holderOf", code_hash, block=block))
         return None if int(holder, 16) == 0 else holder
 
     def credit_grade_of(self, code_hash: bytes) -> CreditGrade | None:

@@ -1,9 +1,11 @@
 """Typed wrapper of ``contracts/PaymentOrderEscrow.sol`` and the EIP-712 form of a payment order.
 
-The typed data follows EIP-712 exactly (:func:`typed_data` is the JSON a wallet's ``eth_signTypedData_v4``
-takes), so a party may sign its copy in any standard wallet. :func:`order_digest` computes the same digest
-directly (struct hash over the ABI encoding, cached domain separator), which is what the services use on
-their hot path; the tests hold both to the contract's ``hashOrder``.
+The typed data follows EIP-712 exactly (``chain_client/eip712.py``): :func:`typed_data` is the JSON a
+wallet's ``eth_signTypedData_v4`` takes, with ``poolId``, ``asset``, ``amount``, ``deadline`` and ``nonce``
+as decimal strings (they may exceed 2^53), so a party may sign its copy in any standard wallet (ethers v6,
+viem 2, eth-account sign the same bytes). :func:`order_digest` computes the same digest directly, which is
+what the services use on their hot path; the tests hold both to the contract's ``hashOrder``. An order
+whose fields do not fit their types cannot be built: :class:`~chain_client.eip712.TypedDataInvalid`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from functools import lru_cache
 from typing import Any, Final
 
 from eth_abi.abi import encode as abi_encode
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_keys.datatypes import Signature
 from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 
+from chain_client import eip712
 from chain_client.client import ChainClient, PendingTransaction, TxResult
 from chain_client.contracts.base import ContractWrapper
 from chain_client.contracts.welfare_pools import WelfareContracts
@@ -29,32 +30,22 @@ from chain_client.types import BlockId
 DOMAIN_NAME: Final = "PaymentOrderEscrow"
 DOMAIN_VERSION: Final = "1"
 
-EIP712_DOMAIN_FIELDS: Final = (
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
+PAYMENT_ORDER: Final = eip712.StructType.of(
+    "PaymentOrder",
+    ("orderId", "bytes32"),
+    ("poolId", "uint256"),
+    ("charity", "address"),
+    ("payee", "address"),
+    ("asset", "uint256"),
+    ("amount", "uint256"),
+    ("purposeDigest", "bytes32"),
+    ("deadline", "uint64"),
+    ("nonce", "uint256"),
+    ("bank", "address"),
 )
-PAYMENT_ORDER_FIELDS: Final = (
-    {"name": "orderId", "type": "bytes32"},
-    {"name": "poolId", "type": "uint256"},
-    {"name": "charity", "type": "address"},
-    {"name": "payee", "type": "address"},
-    {"name": "asset", "type": "uint256"},
-    {"name": "amount", "type": "uint256"},
-    {"name": "purposeDigest", "type": "bytes32"},
-    {"name": "deadline", "type": "uint64"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "bank", "type": "address"},
-)
-PAYMENT_ORDER_TYPE: Final = (
-    "PaymentOrder(" + ",".join(f"{f['type']} {f['name']}" for f in PAYMENT_ORDER_FIELDS) + ")"
-)
-PAYMENT_ORDER_TYPEHASH: Final = keccak(text=PAYMENT_ORDER_TYPE)
-_DOMAIN_TYPEHASH: Final = keccak(
-    text="EIP712Domain(" + ",".join(f"{f['type']} {f['name']}" for f in EIP712_DOMAIN_FIELDS) + ")"
-)
-_ORDER_ABI_TYPES: Final = ["bytes32"] + [str(f["type"]) for f in PAYMENT_ORDER_FIELDS]
+"""``IPaymentOrderEscrow.PaymentOrder`` as an EIP-712 struct."""
+PAYMENT_ORDER_TYPE: Final = PAYMENT_ORDER.encoded
+PAYMENT_ORDER_TYPEHASH: Final = PAYMENT_ORDER.typehash
 
 # Gas limits for pipelined sends (no simulation): measured use plus headroom. A revert still surfaces, named,
 # when the receipt is awaited.
@@ -112,6 +103,13 @@ class PaymentOrder:
     nonce: int
     bank: ChecksumAddress
     """The issuing bank: ``order_id`` is derived from it and ``nonce``."""
+
+    def __post_init__(self) -> None:
+        eip712.check_values(PAYMENT_ORDER, self.values())
+
+    def values(self) -> dict[str, Any]:
+        """The order's EIP-712 members by name, typed (bytes, ints, checksummed addresses)."""
+        return dict(zip((member.name for member in PAYMENT_ORDER.fields), self.as_tuple(), strict=True))
 
     @classmethod
     def new(
@@ -171,42 +169,33 @@ class PaymentOrder:
         )
 
     def message(self) -> dict[str, Any]:
-        """The EIP-712 ``message``: JSON-ready (bytes32 as 0x-hex, integers as numbers)."""
-        return {
-            "orderId": "0x" + self.order_id.hex(),
-            "poolId": self.pool_id,
-            "charity": self.charity,
-            "payee": self.payee,
-            "asset": self.asset,
-            "amount": self.amount,
-            "purposeDigest": "0x" + self.purpose_digest.hex(),
-            "deadline": self.deadline,
-            "nonce": self.nonce,
-            "bank": self.bank,
-        }
+        """The EIP-712 ``message``, JSON-ready: bytes32 as 0x-hex, every integer as a decimal string."""
+        message: dict[str, Any] = eip712.typed_data(_ANY_DOMAIN, PAYMENT_ORDER, self.values())["message"]
+        return message
 
     @classmethod
-    def from_message(cls, message: dict[str, Any]) -> PaymentOrder:
-        """The order of an EIP-712 ``message`` (the inverse of :meth:`message`)."""
-        return cls(
-            order_id=_bytes32(message["orderId"]),
-            pool_id=int(message["poolId"]),
-            charity=to_checksum_address(message["charity"]),
-            payee=to_checksum_address(message["payee"]),
-            asset=int(message["asset"]),
-            amount=int(message["amount"]),
-            purpose_digest=_bytes32(message["purposeDigest"]),
-            deadline=int(message["deadline"]),
-            nonce=int(message["nonce"]),
-            bank=to_checksum_address(message["bank"]),
-        )
+    def from_message(cls, message: Any) -> PaymentOrder:
+        """The order of a received EIP-712 ``message`` (the inverse of :meth:`message`; integers may also be
+        JSON numbers or 0x-hex). Raises :class:`~chain_client.eip712.TypedDataInvalid` naming the bad field."""
+        return cls.from_values(eip712.decode_message(PAYMENT_ORDER, message))
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> PaymentOrder:
+        return cls.from_tuple([values[member.name] for member in PAYMENT_ORDER.fields])
 
 
-def _bytes32(value: str | bytes) -> bytes:
-    raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
-    if len(raw) != 32:
-        raise ValueError(f"expected 32 bytes, got {len(raw)}")
-    return raw
+_ANY_DOMAIN: Final = eip712.Domain(DOMAIN_NAME, DOMAIN_VERSION, 1, to_checksum_address("0x" + "00" * 20))
+"""Only to render a message, which does not depend on the domain."""
+
+
+def escrow_domain(chain_id: int, escrow: str) -> eip712.Domain:
+    """The escrow's EIP-712 domain: ``("PaymentOrderEscrow", "1", chain id, escrow address)``."""
+    return _domain(chain_id, to_checksum_address(escrow))
+
+
+@lru_cache(maxsize=64)
+def _domain(chain_id: int, escrow: ChecksumAddress) -> eip712.Domain:
+    return eip712.Domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, escrow)
 
 
 def typed_data(order: PaymentOrder, chain_id: int, escrow: str) -> dict[str, Any]:
@@ -214,68 +203,45 @@ def typed_data(order: PaymentOrder, chain_id: int, escrow: str) -> dict[str, Any
 
     Exactly what ``eth_signTypedData_v4`` takes: a wallet signing it produces the signature the escrow accepts.
     """
-    return {
-        "types": {
-            "EIP712Domain": [dict(field) for field in EIP712_DOMAIN_FIELDS],
-            "PaymentOrder": [dict(field) for field in PAYMENT_ORDER_FIELDS],
-        },
-        "primaryType": "PaymentOrder",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(escrow),
-        },
-        "message": order.message(),
-    }
+    return eip712.typed_data(escrow_domain(chain_id, escrow), PAYMENT_ORDER, order.values())
 
 
-@lru_cache(maxsize=64)
+def order_from_typed_data(payload: Any) -> tuple[eip712.Domain, PaymentOrder]:
+    """The domain and order of a received ``eth_signTypedData_v4`` payload of a payment order.
+
+    Raises :class:`~chain_client.eip712.TypedDataInvalid` unless it is exactly a ``PaymentOrder`` under a
+    ``PaymentOrderEscrow`` version 1 domain with every field in range.
+    """
+    domain, values = eip712.parse_typed_data(payload, PAYMENT_ORDER)
+    if (domain.name, domain.version) != (DOMAIN_NAME, DOMAIN_VERSION):
+        raise eip712.TypedDataInvalid(
+            "domain",
+            f"is {domain.name!r} version {domain.version!r}, not {DOMAIN_NAME!r} version {DOMAIN_VERSION!r}",
+        )
+    return domain, PaymentOrder.from_values(values)
+
+
 def domain_separator(chain_id: int, escrow: str) -> bytes:
     """The escrow's EIP-712 domain separator on chain ``chain_id``."""
-    return keccak(
-        abi_encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [
-                _DOMAIN_TYPEHASH,
-                keccak(text=DOMAIN_NAME),
-                keccak(text=DOMAIN_VERSION),
-                chain_id,
-                to_checksum_address(escrow),
-            ],
-        )
-    )
+    return escrow_domain(chain_id, escrow).separator
 
 
 def order_digest(order: PaymentOrder, chain_id: int, escrow: str) -> bytes:
     """The EIP-712 digest of ``order``: what the bank commits and each party signs."""
-    struct_hash = keccak(abi_encode(_ORDER_ABI_TYPES, [PAYMENT_ORDER_TYPEHASH, *order.as_tuple()]))
-    return keccak(b"\x19\x01" + domain_separator(chain_id, to_checksum_address(escrow)) + struct_hash)
+    return eip712.digest(escrow_domain(chain_id, escrow), PAYMENT_ORDER, order.values())
 
 
 def sign_order(signer: LocalAccount, order: PaymentOrder, chain_id: int, escrow: str) -> bytes:
     """``signer``'s 65-byte EIP-712 signature (r, s, v) over ``order``: what a wallet's signTypedData_v4 gives."""
-    signed = Account.unsafe_sign_hash(order_digest(order, chain_id, escrow), signer.key)
-    return bytes(signed.signature)
+    return eip712.sign(bytes(signer.key), order_digest(order, chain_id, escrow))
 
 
 def recover_order_signer(
     order: PaymentOrder, signature: bytes, chain_id: int, escrow: str
 ) -> ChecksumAddress:
-    """The address whose key made ``signature`` over ``order`` (raises ``ValueError`` on a malformed one)."""
-    if len(signature) != 65:
-        raise ValueError(f"a signature is 65 bytes, not {len(signature)}")
-    v = signature[64]
-    vrs = Signature(
-        vrs=(
-            v - 27 if v >= 27 else v,
-            int.from_bytes(signature[:32], "big"),
-            int.from_bytes(signature[32:64], "big"),
-        )
-    )
-    return to_checksum_address(
-        vrs.recover_public_key_from_msg_hash(order_digest(order, chain_id, escrow)).to_address()
-    )
+    """The address whose key made ``signature`` over ``order``; a malformed signature raises
+    :class:`~chain_client.eip712.SignatureInvalid` (a ``ValueError``)."""
+    return eip712.recover_signer(order_digest(order, chain_id, escrow), signature)
 
 
 COMMITMENT_BYTES: Final = 29

@@ -1,18 +1,22 @@
-"""The embedded chain: py-evm in-process, durable, with group commit and its own indexes.
+"""The embedded chain: py-evm, durable, with group commit and its own indexes.
 
-Write path. A transaction sent to the node is checked (signature, chain id, nonce, gas, funds) and
-queued. A miner thread takes everything queued, mines it as one block with a single ``mine_all``
-(adding transactions one by one to a pending block is quadratic in py-evm), indexes the block, and
-commits the block's SQLite transaction: one fsync for the whole block (group commit). Only then is
-the receipt visible, so a transaction is acknowledged only once it is on disk, and a process killed
-at any point reopens at the last committed block, identical to what every reader saw.
+Write path. A transaction sent to the node is checked (``admission.py``: size, signature, chain id,
+gas, account permissioning, nonce, fees, funds) and queued; a refused one leaves no trace. A dispatcher
+thread takes everything queued (up to the block's gas and size limits) as soon as the previous block
+is written, never on a timer, and hands it to the miner process (``miner``), which mines it as one
+block on the node's own file: it executes the transactions, builds the block (``chain.build_block``:
+the same block py-evm's ``mine_all`` builds, faster), indexes it and commits the block's SQLite
+transaction, one fsync for the whole block (group commit). Only then is the receipt visible, so a
+transaction is acknowledged only once it is on disk, and a process killed at any point reopens at the
+last committed block, identical to what every reader saw. Mining in its own process lets the EVM use
+the second core while this one checks signatures and serves callers.
 
 Read path. Reads use a second SQLite connection and their own py-evm chain object. In WAL mode that
 connection sees only committed blocks, so readers never see a half-mined block and never wait for
 the miner: senders keep simulating and queueing while a block is being mined, which is what lets
 the next block fill up.
 
-Locks, always taken in this order: ``_write_lock`` (the miner's, held while mining a block),
+Locks, always taken in this order: ``_write_lock`` (the dispatcher's, held while a block is mined),
 ``_queue`` (the queue and counters; a condition that announces committed blocks), ``_read_lock``
 (py-evm is not thread-safe).
 """
@@ -31,21 +35,22 @@ from pathlib import Path
 from typing import Any, cast
 
 import structlog
-from eth._utils.address import generate_contract_address
-from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.constants import POST_MERGE_DIFFICULTY, POST_MERGE_MIX_HASH, POST_MERGE_NONCE, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound
-from eth.vm.forks.prague import PragueVM
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address, BlockNumber, Hash32
-from eth_utils import keccak
 
-from chain_client.embedded import rpc_json
+from chain_client.embedded import admission, rpc_json
+from chain_client.embedded.admission import AccountPermissioning, HeldTransactions, SenderView
+from chain_client.embedded.chain import STAGES, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
+from chain_client.embedded.lock import DirectoryLock
+from chain_client.embedded.miner import MinedBlock, MinerProcess
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
-from chain_client.errors import ExecutionReverted, TransactionRejected, TransactionTimeout
+from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +67,8 @@ class Genesis:
     chain_id: int
     gas_limit: int = 60_000_000
     base_fee: int = 1_000_000_000
+    """Wei. Zero makes a free-gas chain whose base fee stays zero (Besu ``zeroBaseFee``,
+    ``free_gas.py``); any other value follows EIP-1559."""
     alloc: Mapping[bytes, int] = field(default_factory=dict)
     """Canonical address -> starting balance in wei."""
     timestamp: int = 0
@@ -79,19 +86,6 @@ class CallRequest:
     gas: int | None = None
 
 
-def _chain_class(genesis: Genesis) -> type[MiningChain]:
-    class EmbeddedChain(MiningChain):
-        chain_id = genesis.chain_id
-        vm_configuration = ((BlockNumber(0), PragueVM),)
-
-        def create_header_from_parent(self, parent_header: BlockHeaderAPI, **header_params: Any) -> Any:
-            # A permissioned chain keeps one gas limit; py-evm would otherwise drift it.
-            header_params["gas_limit"] = genesis.gas_limit
-            return super().create_header_from_parent(parent_header, **header_params)
-
-    return EmbeddedChain
-
-
 class EmbeddedNode:
     """One durable py-evm chain in this process; see the module docstring."""
 
@@ -102,11 +96,16 @@ class EmbeddedNode:
         *,
         max_block_transactions: int = 1_000,
         client_version: str = "welfare-aid-ledger/embedded",
+        permissioning: AccountPermissioning | None = None,
         frozen_clock: bool = False,
     ) -> None:
         """Open the chain stored at ``path`` (a SQLite file), creating it from ``genesis`` if new.
 
-        ``path=None`` keeps the chain in a temporary directory that is removed on ``close()``.
+        ``path=None`` keeps the chain in a temporary directory that is removed on ``close()``. The
+        node holds an exclusive lock on the file's directory until ``close()`` (``lock.py``); if
+        another process (or another node in this one) holds it, this raises ``ChainLocked`` naming
+        that node and opens nothing. With ``permissioning``, every transaction is first put to the
+        Consortium's ``transactionAllowed`` (``admission.AccountPermissioning``).
         ``frozen_clock`` (tests and benchmarks): the chain's clock stands still at the head's time and
         moves only by :meth:`advance_time`; each block is then one second after its parent unless the
         clock was moved further, so block times never depend on the wall clock or on speed.
@@ -114,10 +113,14 @@ class EmbeddedNode:
         self.chain_id = genesis.chain_id
         self.client_version = client_version
         self._genesis = genesis
-        self._chain_class = _chain_class(genesis)
+        self._chain_class = chain_class(genesis)
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
+        self._directory_lock = DirectoryLock(self.path.parent)
+        self._permissioning = permissioning
+        self._chain_view = admission.ChainView(self._permission_call, self._head_id, self._logged)
+        self._held = HeldTransactions()
 
         self._write_lock = threading.Lock()
         self._queue = threading.Condition(threading.RLock())
@@ -135,6 +138,7 @@ class EmbeddedNode:
         self._frozen_clock = frozen_clock
         self._time_offset = 0
         """The chain's clock minus its base (the wall clock, or zero when frozen); ``advance_time`` moves it."""
+        self._mining_stages = dict.fromkeys(("blocks", "transactions", *STAGES), 0.0)
         self._snapshots: dict[int, tuple[sqlite3.Connection, int]] = {}
         self._snapshot_ids = itertools.count(1)
 
@@ -149,6 +153,7 @@ class EmbeddedNode:
         if frozen_clock:
             self._time_offset = self._chain.get_canonical_head().timestamp
 
+        self._miner_process = MinerProcess(self.path, genesis)
         self._miner = threading.Thread(target=self._mine_forever, name="embedded-miner", daemon=True)
         self._miner.start()
 
@@ -159,6 +164,7 @@ class EmbeddedNode:
         if self._write_store.exists(_CHAIN_ID_KEY):
             stored = int.from_bytes(self._write_store[_CHAIN_ID_KEY], "big")
             if stored != self.chain_id:
+                self._directory_lock.release()
                 raise ValueError(f"chain database {self.path} holds chain id {stored}, not {self.chain_id}")
             chain = self._chain_class(base_db)
             log.debug(
@@ -208,11 +214,13 @@ class EmbeddedNode:
             self._closed = True
             self._queue.notify_all()
         self._miner.join()
+        self._miner_process.close()
         with self._write_lock, self._read_lock:
             self._write_db.close()
             self._read_db.close()
             for snapshot, _ in self._snapshots.values():
                 snapshot.close()
+        self._directory_lock.release()
         if self._scratch_dir is not None:
             shutil.rmtree(self._scratch_dir, ignore_errors=True)
 
@@ -224,20 +232,56 @@ class EmbeddedNode:
 
     # ------------------------------------------------------------------ writes
 
+    def advertise(self, rpc_url: str | None) -> None:
+        """Tell other processes (``node.json`` beside the chain) where to write: this node's JSON-RPC URL."""
+        self._directory_lock.advertise(rpc_url)
+
     def send_raw_transaction(self, raw: bytes) -> bytes:
-        """Check and queue a signed transaction; returns its hash. Raises ``TransactionRejected``."""
+        """Check and queue a signed transaction; returns its hash.
+
+        Raises ``TransactionRejected`` (``SenderNotPermitted`` for account permissioning) with the
+        standard message of the rule that failed (``admission.py``); nothing is then queued and no
+        nonce is taken. A nonce ahead of the sender's next is held until the gap fills.
+        """
+        admission.check_size(raw)
         tx = self._decode(raw)
+        admission.check_stateless(tx, chain_id=self.chain_id, block_gas_limit=self._genesis.gas_limit)
+        if self._permissioning is not None:
+            self._permissioning.check(tx, self._chain_view)
         with self._queue:
             if self._closed:
                 raise TransactionRejected("the embedded node is closed")
-            self._check(tx)
-            self._pending.append(tx)
-            self._pending_hashes.add(tx.hash)
-            count, _ = self._in_flight.get(tx.sender, (0, 0))
-            self._in_flight[tx.sender] = (count + 1, tx.nonce + 1)
+            if self._check(tx) == "hold":
+                self._held.hold(tx)
+            else:
+                self._enqueue(tx)
+                for ready in self._held.ready(tx.sender, tx.nonce + 1):
+                    self._enqueue(ready)
             self._queue.notify_all()
         tx_hash: bytes = tx.hash
         return tx_hash
+
+    def _enqueue(self, tx: SignedTransactionAPI) -> None:
+        """Call with the queue lock held."""
+        self._pending.append(tx)
+        self._pending_hashes.add(tx.hash)
+        count, _ = self._in_flight.get(tx.sender, (0, 0))
+        self._in_flight[tx.sender] = (count + 1, tx.nonce + 1)
+
+    def _permission_call(self, to: bytes, data: bytes) -> bytes:
+        return self.call(CallRequest(to=to, data=data), "latest")
+
+    def _head_id(self) -> tuple[int, bytes]:
+        with self._read_lock:
+            head = self._reader.get_canonical_head()
+            return head.block_number, head.hash
+
+    def _logged(self, account: bytes, from_block: int, to_block: int) -> bool:
+        with self._read_lock:
+            try:
+                return bool(self._read_index.logs(LogQuery(from_block, to_block, addresses=[account])))
+            except LogQueryTooLarge:
+                return True
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
         with self._read_lock:
@@ -247,35 +291,22 @@ class EmbeddedNode:
             tx.validate()
             tx.sender  # noqa: B018 - recovers the signer, so a bad signature fails here
         except Exception as exc:  # py-evm raises rlp, validation and signature errors alike
-            raise TransactionRejected(f"malformed or badly signed transaction: {exc}") from exc
+            raise TransactionRejected(f"invalid transaction: malformed or badly signed ({exc})") from exc
         return tx
 
-    def _check(self, tx: SignedTransactionAPI) -> None:
-        """Admission rules; called with the queue lock held so nonces are counted exactly."""
-        if tx.chain_id != self.chain_id:
-            raise TransactionRejected(
-                f"transaction is for chain id {tx.chain_id}, this chain is {self.chain_id}"
-            )
-        if tx.hash in self._pending_hashes or self._known(tx.hash):
-            raise TransactionRejected(f"transaction 0x{tx.hash.hex()} is already known")
+    def _check(self, tx: SignedTransactionAPI) -> admission.Admission:
+        """The admission rules that need state; called with the queue lock held so nonces are exact."""
+        if tx.hash in self._pending_hashes or tx.hash in self._held.hashes or self._known(tx.hash):
+            raise TransactionRejected(f"already known: transaction 0x{tx.hash.hex()}")
         with self._read_lock:
             state = self._head_state()
-            balance = state.get_balance(tx.sender)
-            expected_nonce = self._next_nonce(tx.sender, state)
-        if tx.nonce != expected_nonce:
-            which = "too low" if tx.nonce < expected_nonce else "too high"
-            raise TransactionRejected(f"nonce {which}: got {tx.nonce}, next is {expected_nonce}")
-        if tx.gas > self._genesis.gas_limit:
-            raise TransactionRejected(f"gas {tx.gas} exceeds the block gas limit {self._genesis.gas_limit}")
-        if tx.max_fee_per_gas < self._next_base_fee:
-            raise TransactionRejected(
-                f"max fee per gas {tx.max_fee_per_gas} is below the base fee {self._next_base_fee}"
+            view = SenderView(
+                committed_nonce=state.get_nonce(tx.sender),
+                next_nonce=self._next_nonce(tx.sender, state),
+                balance=state.get_balance(tx.sender),
+                base_fee=self._next_base_fee,
             )
-        cost = tx.gas * tx.max_fee_per_gas + tx.value
-        if balance < cost:
-            raise TransactionRejected(
-                f"insufficient funds for gas * price + value: balance {balance}, cost {cost}"
-            )
+        return admission.check_with_state(tx, view)
 
     def _head_state(self) -> Any:
         # Always name the header: a chain object's own ``header`` is the pending one it was opened
@@ -296,7 +327,7 @@ class EmbeddedNode:
                     return receipt
                 if tx_hash in self._rejected:
                     raise TransactionRejected(self._rejected[tx_hash])
-                if tx_hash not in self._pending_hashes:
+                if tx_hash not in self._pending_hashes and tx_hash not in self._held.hashes:
                     raise TransactionRejected(f"unknown transaction 0x{tx_hash.hex()}")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -338,26 +369,19 @@ class EmbeddedNode:
                 except Exception as single:
                     self._settle([tx], rejected=f"transaction could not be included: {single}")
 
-    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> BlockAPI:
-        parent = self._chain.get_canonical_head()
-        self._chain.header = self._chain.header.copy(
-            timestamp=max(self._clock_base() + self._time_offset, parent.timestamp + 1),
-            mix_hash=keccak(parent.hash),  # prevrandao: deterministic, so the block is reproducible
-        )
-        self._write_store.begin()
-        try:
-            result, receipts, computations = self._chain.mine_all(transactions)
-            block = result.imported_block
-            self._write_index.add_block(_render_block_transactions(block, receipts, computations))
-        except BaseException:
-            self._write_store.rollback()
-            self._chain = self._open_write_chain()
-            raise
-        self._write_store.commit()  # the fsync: from here on the block is durable
+    def _mine_block(self, transactions: Sequence[SignedTransactionAPI]) -> MinedBlock:
+        with self._read_lock:
+            parent = self._reader.get_canonical_head()
+        timestamp = max(self._clock_base() + self._time_offset, parent.timestamp + 1)
+        mined = self._miner_process.mine(transactions, timestamp)  # returns once the block is fsynced
         with self._queue:
-            self._next_base_fee = _base_fee(self._chain.header)
+            self._next_base_fee = mined.next_base_fee
+            self._mining_stages["blocks"] += 1
+            self._mining_stages["transactions"] += len(transactions)
+            for stage, seconds in mined.stages.items():
+                self._mining_stages[stage] += seconds
             self._settle(transactions)  # and acknowledged: receipts are handed out after this
-        return block
+        return mined
 
     def _settle(self, transactions: Sequence[SignedTransactionAPI], rejected: str | None = None) -> None:
         """Take committed (or refused) transactions off the books and wake their waiters."""
@@ -447,8 +471,11 @@ class EmbeddedNode:
             with self._read_lock:
                 nonce: int = self._reader.get_vm(self._header(block)).state.get_nonce(Address(account))
                 return nonce
-        with self._queue, self._read_lock:
-            return self._next_nonce(account, self._head_state())
+        with self._queue:
+            if account in self._in_flight:  # known without reading the state (a sender's hot path)
+                return self._in_flight[account][1]
+            with self._read_lock:
+                return self._next_nonce(account, self._head_state())
 
     def _next_nonce(self, account: bytes, head_state: Any) -> int:
         """Call with the queue lock held."""
@@ -496,6 +523,12 @@ class EmbeddedNode:
         gross = gas_given - computation.get_gas_remaining()
         return min(self._genesis.gas_limit, gross + gross // 8 + 10_000)
 
+    def mining_stages(self) -> dict[str, float]:
+        """Blocks and transactions mined since the node opened, and the miner's seconds in each
+        stage of ``chain.STAGES`` (execution, tries, state_root, writes): where mining time goes."""
+        with self._queue:
+            return dict(self._mining_stages)
+
     # ------------------------------------------------------------------ development
 
     def advance_time(self, seconds: int) -> None:
@@ -540,33 +573,12 @@ class EmbeddedNode:
             for later in [key for key in self._snapshots if key > snapshot_id]:
                 self._snapshots.pop(later)[0].close()
             self._rejected.clear()
+            self._held.clear()
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
+            self._miner_process.reload()
             self._next_base_fee = _base_fee(self._chain.header)
-
-
-def _render_block_transactions(
-    block: BlockAPI, receipts: Sequence[ReceiptAPI], computations: Sequence[ComputationAPI]
-) -> list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]]:
-    rendered: list[tuple[bytes, rpc_json.RpcObject, rpc_json.RpcObject]] = []
-    previous_cumulative = 0
-    log_index = 0
-    for index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=True)):
-        contract_address = None if tx.to else generate_contract_address(tx.sender, tx.nonce)
-        own_gas = receipt.gas_used - previous_cumulative
-        rendered.append(
-            (
-                tx.hash,
-                rpc_json.render_transaction(tx, block.header, index),
-                rpc_json.render_receipt(
-                    receipt, tx, block.header, index, own_gas, log_index, contract_address
-                ),
-            )
-        )
-        previous_cumulative = receipt.gas_used
-        log_index += len(receipt.logs)
-    return rendered
 
 
 def _revert_data(computation: ComputationAPI) -> bytes:

@@ -1,7 +1,8 @@
 """Render py-evm objects in Ethereum JSON-RPC form (hex quantities, 0x-data, checksum-free addresses).
 
-The embedded node answers in exactly the shape an Ethereum node would, so that its read-only
-JSON-RPC endpoint, ordinary Ethereum tools and chain_client's own parsing all see one format.
+The embedded node answers in exactly the shape an Ethereum node would (the execution-apis schemas,
+``blockTimestamp`` on transactions and logs, as geth gives it), so that its JSON-RPC
+endpoint, ordinary Ethereum tools and chain_client's own parsing all see one format.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def render_transaction(tx: Transaction, header: Header, index: int) -> RpcObject
         "nonce": quantity(tx.nonce),
         "blockHash": data(header.hash),
         "blockNumber": quantity(header.block_number),
+        "blockTimestamp": quantity(header.timestamp),
         "transactionIndex": quantity(index),
         "from": address(tx.sender),
         "to": address(tx.to) if tx.to else None,
@@ -177,6 +179,7 @@ def render_log(
         "data": data(log_data),
         "blockNumber": quantity(header.block_number),
         "blockHash": data(header.hash),
+        "blockTimestamp": quantity(header.timestamp),
         "transactionHash": data(tx_hash),
         "transactionIndex": quantity(tx_index),
         "logIndex": quantity(log_index),

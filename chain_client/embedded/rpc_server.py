@@ -1,4 +1,7 @@
-"""Serve ``ReadOnlyRpc`` over HTTP (JSON-RPC 2.0, single and batch requests) on a background thread."""
+"""Serve ``EthRpc`` over HTTP (JSON-RPC 2.0, single and batch requests) on a background thread.
+
+While it listens, the node's record beside the chain names its URL (``lock.py``), so that other
+processes on the machine write through it instead of opening the chain file."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from typing import Any
 import structlog
 
 from chain_client.embedded.node import EmbeddedNode
-from chain_client.embedded.rpc_api import INVALID_REQUEST, ReadOnlyRpc, RpcError
+from chain_client.embedded.rpc_api import INVALID_REQUEST, PARSE_ERROR, EthRpc, RpcError
 
 log = structlog.get_logger(__name__)
 
@@ -22,6 +25,9 @@ MAX_BATCH = 100
 class _Handler(BaseHTTPRequestHandler):
     server: _RpcHttpServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for the client's
+    # delayed ACK of the headers (40 ms on Linux) on every keep-alive request.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -34,7 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             request = json.loads(body)
         except ValueError:
-            self._reply(HTTPStatus.OK, _error(-32700, "parse error"))
+            self._reply(HTTPStatus.OK, _error(PARSE_ERROR, "parse error"))
             return
         rpc = self.server.rpc
         if isinstance(request, list):
@@ -70,26 +76,29 @@ def _error(code: int, message: str) -> dict[str, Any]:
 class _RpcHttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], rpc: ReadOnlyRpc) -> None:
+    def __init__(self, address: tuple[str, int], rpc: EthRpc) -> None:
         super().__init__(address, _Handler)
         self.rpc = rpc
 
 
 class RpcServer:
-    """The read-only JSON-RPC endpoint of an embedded node; ``url`` once started."""
+    """The JSON-RPC endpoint of an embedded node; ``url`` once started."""
 
     def __init__(self, node: EmbeddedNode, host: str = "127.0.0.1", port: int = 8545) -> None:
-        self._server = _RpcHttpServer((host, port), ReadOnlyRpc(node))
+        self._node = node
+        self._server = _RpcHttpServer((host, port), EthRpc(node))
         bound_host, bound_port = self._server.server_address[:2]
         self.url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="rpc-server", daemon=True)
 
     def start(self) -> RpcServer:
         self._thread.start()
-        log.info("read-only JSON-RPC listening", url=self.url)
+        self._node.advertise(self.url)
+        log.info("JSON-RPC listening", url=self.url)
         return self
 
     def stop(self) -> None:
+        self._node.advertise(None)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

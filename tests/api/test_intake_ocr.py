@@ -1,34 +1,116 @@
-"""OCR intake: the first key information read from rendered certificates with the real tesseract."""
+"""api/intake/ocr.py and api/intake/engine.py: key information read by the real PP-OCRv4 engine from
+rendered certificates, in every layout and every orientation.
+
+The engine loads once per process (:func:`api.intake.engine.get_engine`); each test renders only the
+few pages it needs. Longer sweeps are the benchmark's (``python -m bench ocr``).
+"""
 
 from __future__ import annotations
 
 import io
-import shutil
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
+from api.intake.engine import read_page
 from api.intake.errors import NoKeyInformation, UnreadableImage
-from api.intake.fields import parse_fields
-from api.intake.key_info import DocumentKind, FieldName, normalize_text, read_credit_code
-from api.intake.ocr import extract_key_information, read_certificate
-from api.intake.tesseract import Line, Word
-from oracle.registry.certificates import FONT_PATH, CertificateKind, Distortion, render_certificate
-from oracle.registry.credit_code import ALPHABET, INSTITUTION_CATEGORIES, compose
-from oracle.registry.dataset import generate_registry
-from oracle.registry.records import RegistryRecord
-
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None or not FONT_PATH.exists(),
-    reason="needs Debian packages tesseract-ocr, tesseract-ocr-chi-sim and fonts-wqy-zenhei",
+from api.intake.key_info import DocumentKind, FieldName, normalize_text
+from api.intake.ocr import crop_source, extract_key_information, read_certificate
+from oracle.registry.certificates import (
+    CertificateFont,
+    CertificateKind,
+    CertificateStyle,
+    Degradation,
+    Layout,
+    encode,
+    missing_fonts,
+    render_certificate,
 )
+from oracle.registry.dataset import generate_registry
+from oracle.registry.records import OrgType, RegistrationStatus, RegistryRecord
+
+pytestmark = pytest.mark.skipif(bool(missing_fonts()), reason="needs the CJK fonts scripts/setup installs")
+
+RECORDS = generate_registry(60)
+_FONTS = {
+    Layout.TWO_COLUMN: CertificateFont.AR_PL_UKAI,
+    Layout.TABLE_GRID: CertificateFont.NOTO_SERIF_CJK,
+    Layout.SENTENCE: CertificateFont.AR_PL_UMING,
+    Layout.LANDSCAPE: CertificateFont.WQY_MICROHEI,
+}
+_RECORDS = {
+    Layout.TWO_COLUMN: next(r for r in RECORDS if r.org_type is OrgType.FOUNDATION),
+    Layout.TABLE_GRID: next(r for r in RECORDS if r.org_type is OrgType.SOCIAL_ORGANIZATION),
+    Layout.SENTENCE: next(r for r in RECORDS if r.org_type is OrgType.HOSPITAL),
+    Layout.LANDSCAPE: next(r for r in RECORDS if r.org_type is OrgType.ENTERPRISE),
+}
 
 
-@pytest.fixture(scope="module")
-def registry() -> list[RegistryRecord]:
-    return generate_registry(40)
+def _truth(record: RegistryRecord) -> dict[FieldName, str]:
+    return {field: normalize_text(getattr(record, field.value)) for field in FieldName}
+
+
+def _documents(
+    record: RegistryRecord, style: CertificateStyle, degradations: tuple[Degradation, ...] = ()
+) -> list[bytes]:
+    return [
+        encode(render_certificate(record, kind, style, degradations, seed=1), degradations)
+        for kind in CertificateKind
+    ]
+
+
+@pytest.mark.parametrize("layout", list(Layout))
+def test_every_layout_yields_every_key_field(layout: Layout) -> None:
+    record = _RECORDS[layout]
+    documents = _documents(record, CertificateStyle(layout, _FONTS[layout], wording_seed=5))
+    info = extract_key_information(documents)
+    assert {field: info.value(field) for field in FieldName} == _truth(record)
+    assert set(info.documents.values()) == set(DocumentKind) - {DocumentKind.UNKNOWN}
+    for field in FieldName:
+        evidence = info.evidence[field]
+        assert evidence.boxes, field
+        assert all(len(box.quad) == 4 for box in evidence.boxes)
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        (Degradation.ROTATE_90, Degradation.SKEW),
+        (Degradation.ROTATE_180,),
+        (Degradation.ROTATE_270, Degradation.PERSPECTIVE),
+    ],
+)
+def test_every_rotation_yields_every_key_field(turn: tuple[Degradation, ...]) -> None:
+    record = next(
+        r
+        for r in RECORDS
+        if r.org_type is OrgType.GOVERNMENT_AGENCY and r.status is RegistrationStatus.ACTIVE
+    )
+    style = CertificateStyle(Layout.TWO_COLUMN, CertificateFont.NOTO_SANS_CJK, wording_seed=2)
+    kinds = (CertificateKind.REGISTRATION, CertificateKind.ACCOUNT_PERMIT)  # together they print all five
+    readings = [
+        read_certificate(encode(render_certificate(record, kind, style, turn, seed=3), turn), kind.value)
+        for kind in kinds
+    ]
+    expected_turns = {Degradation.ROTATE_90: 3, Degradation.ROTATE_180: 2, Degradation.ROTATE_270: 1}[turn[0]]
+    assert all(reading.page.quarter_turns == expected_turns for reading in readings)
+    read = {field: reading.value(field) for reading in readings for field in reading.fields}
+    assert read == _truth(record)
+
+
+def test_the_crop_of_a_field_shows_what_was_printed() -> None:
+    record = _RECORDS[Layout.TABLE_GRID]
+    style = CertificateStyle(Layout.TABLE_GRID, CertificateFont.WQY_ZENHEI, wording_seed=1)
+    permit = encode(
+        render_certificate(record, CertificateKind.ACCOUNT_PERMIT, style, (Degradation.ROTATE_90,))
+    )
+    reading = read_certificate(permit, "permit.png")
+    boxes = [reading.page.boxes[index] for index in reading.fields[FieldName.ACCOUNT_BANK].boxes]
+    from api.intake.key_info import SourceBox
+
+    crop = crop_source(permit, SourceBox(document="permit.png", quad=boxes[0].quad))
+    assert crop.width > 3 * crop.height  # one upright line of text, although the upload lay on its side
+    assert record.account_bank in "".join(box.text for box in read_page(crop).boxes)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -37,165 +119,23 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _certificates(record: RegistryRecord, distortion: Distortion, seed: int = 0) -> list[bytes]:
-    return [_png(render_certificate(record, kind, distortion, seed)) for kind in CertificateKind]
-
-
-def _expected(record: RegistryRecord) -> dict[FieldName, str]:
-    return {field: normalize_text(getattr(record, field.value)) for field in FieldName}
-
-
-@needs_tesseract
-@pytest.mark.parametrize("index", [3, 4, 12])
-def test_clean_certificates_give_the_registry_fields(registry: list[RegistryRecord], index: int) -> None:
-    record = registry[index]
-    info = extract_key_information(_certificates(record, Distortion.CLEAN))
-    assert {field: info.value(field) for field in FieldName} == _expected(record)
-    assert info.missing == []
-    assert set(info.documents.values()) == {
-        DocumentKind.REGISTRATION,
-        DocumentKind.LEGAL_PERSON,
-        DocumentKind.ACCOUNT_PERMIT,
-    }
-    name = info.evidence[FieldName.NAME]
-    assert name.agreement > 0.5  # printed on all three certificates: a majority read it the same
-    assert len(name.sources) >= 2
-
-
-@needs_tesseract
-@pytest.mark.parametrize("distortion", [Distortion.NOISY, Distortion.ROTATED, Distortion.LOW_RES])
-def test_degraded_certificates_give_the_registry_fields(
-    registry: list[RegistryRecord], distortion: Distortion
-) -> None:
-    record = registry[5]
-    info = extract_key_information(_certificates(record, distortion, seed=1))
-    assert {field: info.value(field) for field in FieldName} == _expected(record)
-
-
-@needs_tesseract
-def test_one_certificate_is_read_and_recognised(registry: list[RegistryRecord]) -> None:
-    record = registry[8]
-    reading = read_certificate(_png(render_certificate(record, CertificateKind.ACCOUNT_PERMIT)), "permit.png")
-    assert reading.kind is DocumentKind.ACCOUNT_PERMIT
-    assert reading.value(FieldName.ACCOUNT_BANK) == record.account_bank
-    assert reading.value(FieldName.ACCOUNT_LOCATION) == record.account_location
-    assert reading.value(FieldName.CREDIT_CODE) is None  # the permit does not print it
-    assert reading.seconds > 0
-
-
-@needs_tesseract
-def test_the_permit_alone_leaves_the_credit_code_missing(registry: list[RegistryRecord]) -> None:
-    record = registry[8]
-    info = extract_key_information([_png(render_certificate(record, CertificateKind.ACCOUNT_PERMIT))])
-    assert info.missing == [FieldName.CREDIT_CODE]
-    assert info.name == record.name
-
-
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "empty"),
-        (b"certainly not an image", "not an image format"),
-        (_png(Image.new("RGB", (40, 30), "white")), "too small"),
-        (_png(Image.new("RGB", (400, 300), "white"))[:60], "damaged"),
+        (b"not an image at all", "decode"),
+        (_png(Image.new("RGB", (40, 40), "white")), "too small"),
+        (_png(Image.new("RGB", (800, 600), "white")), "no text"),
     ],
 )
-def test_an_undecodable_image_is_unreadable(data: bytes, reason: str) -> None:
-    with pytest.raises(UnreadableImage, match=reason) as raised:
-        extract_key_information([data])
-    assert raised.value.source == "image-1"
+def test_unreadable_uploads_are_refused_with_the_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(UnreadableImage, match=reason):
+        read_certificate(data, "upload.png")
 
 
-@needs_tesseract
-def test_a_blank_page_is_unreadable() -> None:
-    with pytest.raises(UnreadableImage, match="no text found"):
-        read_certificate(_png(Image.new("RGB", (1240, 877), (250, 248, 240))), "blank.png")
-
-
-@needs_tesseract
-def test_a_page_without_certificate_fields_has_no_key_information() -> None:
-    page = Image.new("RGB", (1240, 877), "white")
-    draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(str(FONT_PATH), 40)
-    draw.text((100, 300), "今天天气很好，我们去公园散步。", font=font, fill="black")
-    with pytest.raises(NoKeyInformation, match="image-1"):
-        extract_key_information([_png(page)])
-
-
-class TestCreditCodeReading:
-    @given(
-        st.sampled_from(sorted(INSTITUTION_CATEGORIES)), st.text(alphabet=ALPHABET, min_size=8, max_size=8)
-    )
-    def test_letters_the_alphabet_forbids_are_read_as_their_digits(self, authority: str, body: str) -> None:
-        category = sorted(INSTITUTION_CATEGORIES[authority])[0]
-        code = compose(authority, category, "110105", body)
-        misread = code.translate(str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S"}))
-        reading = read_credit_code(misread)
-        assert reading.code == code
-        assert reading.corrected == (misread != code)
-
-    def test_full_width_lower_case_and_spaces_are_normalised(self) -> None:
-        assert read_credit_code("９１４４ ０３００ ７０８４ ６１１３ ６ｔ").code == "91440300708461136T"
-
-    def test_a_confusable_misreading_is_repaired_by_the_check(self) -> None:
-        reading = read_credit_code("91440300708461136I".replace("I", "7"))  # T read as 7
-        assert reading.code == "91440300708461136T"
-        assert reading.corrected
-
-    def test_an_extra_character_is_dropped_when_only_one_choice_is_valid(self) -> None:
-        assert read_credit_code("914403007084611366T").code == "91440300708461136T"
-
-    def test_an_unrepairable_reading_gives_no_code(self) -> None:
-        reading = read_credit_code("91440300708461136")
-        assert reading.code is None
-        assert reading.candidates == ()
-
-    def test_normalize_text_removes_spaces_inside_chinese_names(self) -> None:
-        assert normalize_text("杜 雪") == "杜雪"
-        assert normalize_text("某某（北京）有限公司") == "某某(北京)有限公司"
-
-
-def _line(*words: tuple[str, int, int]) -> Line:
-    """A line of (text, left, right) words, 30 px tall, confidence 90."""
-    return Line(tuple(Word(text, left, 100, right - left, 30, 90.0) for text, left, right in words))
-
-
-class TestFieldParsing:
-    def test_labels_separators_and_stray_marks_are_handled(self) -> None:
-        fields = parse_fields(
-            [
-                _line(("统一社会信用代码", 0, 240), (":", 245, 250), ("9I44O3OO7O846II36T", 300, 560)),
-                _line(
-                    ("名称", 0, 60),
-                    ("：", 65, 70),
-                    ("，", 200, 205),
-                    (".深圳市", 300, 390),
-                    ("春晖基金会", 390, 540),
-                ),
-                _line(("户银行", 0, 90), ("招商银行深圳南山支行", 300, 600), ("|", 1100, 1105)),
-                _line(("法定代表人(单位负责人):", 0, 380), ("李", 400, 430), ("明", 432, 462)),
-            ]
-        )
-        values = {value.field: value.value for value in fields}
-        assert values == {
-            FieldName.CREDIT_CODE: "91440300708461136T",
-            FieldName.NAME: "深圳市春晖基金会",
-            FieldName.ACCOUNT_BANK: "招商银行深圳南山支行",
-            FieldName.LEGAL_REPRESENTATIVE: "李明",
-        }
-
-    def test_a_garbled_label_is_recognised_by_its_value(self) -> None:
-        fields = parse_fields([_line(("2局根1", 0, 120), ("中国农业银行郑州长江支行", 300, 660))])
-        assert [(value.field, value.value) for value in fields] == [
-            (FieldName.ACCOUNT_BANK, "中国农业银行郑州长江支行")
-        ]
-
-    def test_titles_and_other_labels_give_nothing(self) -> None:
-        fields = parse_fields(
-            [
-                _line(("法定代表人身份证明书", 300, 800)),
-                _line(("住所", 0, 60), ("北京市海淀区学院路1号", 300, 640)),
-                _line(("账号", 0, 60), ("0172 5464 6021 5257", 300, 640)),
-            ]
-        )
-        assert fields == []
+def test_a_page_without_any_certificate_field_has_no_key_information() -> None:
+    image = Image.new("RGB", (900, 400), "white")
+    font = ImageFont.truetype(str(CertificateFont.WQY_ZENHEI.path), 40)
+    ImageDraw.Draw(image).text((60, 150), "今天天气很好，我们去公园散步。", font=font, fill="black")
+    with pytest.raises(NoKeyInformation):
+        extract_key_information([_png(image)])

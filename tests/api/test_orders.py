@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 
+import ecies
 import pytest
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.orders import (
     MISMATCH,
@@ -15,6 +19,7 @@ from api.orders import (
     EnvelopeUnreadable,
     Expectation,
     OrderEnvelope,
+    OrderError,
     OrderIssuer,
     OrderMatcher,
     OrderParticipant,
@@ -25,7 +30,7 @@ from api.orders import (
     open_sealed,
 )
 from api.orders.delivery import DeliveryStore
-from chain_client.contracts import MONEY, Ledger, OrderParty, OrderStatus
+from chain_client.contracts import MONEY, Ledger, OrderParty, OrderStatus, PaymentOrder
 from tests.conftest import ACCOUNTS, Accounts
 from tests.escrow_support import HOSPITAL, EscrowWorld, funded_pool
 from tests.pools_support import TOKEN
@@ -226,3 +231,85 @@ def test_run_forever_settles_until_stopped(ew: EscrowWorld, store: DeliveryStore
     assert not loop.is_alive()
     assert store.outcome_of(issued.order.order_id) == RELEASED
     assert ew.escrow.order_of(issued.order.order_id).status == OrderStatus.RELEASED
+
+
+# ---------------------------------------------------------------------- what a party receives, out of range
+
+_UINT_BITS = {"poolId": 256, "asset": 256, "amount": 256, "deadline": 64, "nonce": 256}
+
+
+def _received(message_changes: dict[str, object], signature: str | None = None) -> bytes:
+    """A sealed envelope as someone might send it: a real envelope's JSON with fields replaced."""
+    order = PaymentOrder.new(
+        bank=ACCOUNTS.bank.address,
+        nonce=5,
+        pool_id=1,
+        charity=ACCOUNTS.charity.address,
+        payee=ACCOUNTS.supplier.address,
+        asset=MONEY,
+        amount=10 * TOKEN,
+        purpose_digest=keccak(DOCUMENT),
+        deadline=2**40,
+    )
+    escrow = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    envelope = OrderEnvelope(1337, escrow, ACCOUNTS.bank.address, order, b"\x01" * 65, DOCUMENT)
+    body = json.loads(envelope.to_bytes())
+    body["typedData"]["message"].update(message_changes)
+    if signature is not None:
+        body["bankSignature"] = signature
+    return seal_bytes(json.dumps(body).encode())
+
+
+def seal_bytes(raw: bytes) -> bytes:
+    public_key = ACCOUNTS.supplier._key_obj.public_key.to_bytes()
+    sealed: bytes = ecies.encrypt(public_key, raw)
+    return sealed
+
+
+_out_of_range = st.sampled_from(sorted(_UINT_BITS)).flatmap(
+    lambda name: st.tuples(
+        st.just(name),
+        st.one_of(
+            st.integers(min_value=2 ** _UINT_BITS[name], max_value=2 ** (_UINT_BITS[name] + 64)),
+            st.integers(max_value=-1),
+            st.integers(min_value=2 ** _UINT_BITS[name]).map(str),
+            st.text(max_size=12).filter(lambda text: not text.isdigit()),
+            st.floats(allow_nan=True),
+            st.none(),
+            st.lists(st.integers(), max_size=2),
+        ),
+    )
+)
+_malformed_other = st.sampled_from(
+    [
+        ("orderId", "0x1234"),
+        ("orderId", 7),
+        ("charity", "0x" + "ab" * 19),
+        ("payee", "0xAbCdef0123456789aBcDeF0123456789AbCdEf01"),  # bad EIP-55 checksum
+        ("purposeDigest", "not hex"),
+        ("extraField", 1),
+    ]
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_out_of_range, _malformed_other))
+def test_a_received_order_with_a_bad_field_is_rejected_by_type(case: tuple[str, object]) -> None:
+    name, value = case
+    with pytest.raises(EnvelopeUnreadable) as raised:
+        open_sealed(bytes(ACCOUNTS.supplier.key), _received({name: value}))
+    assert isinstance(raised.value, OrderError)
+    assert "invalid typed data" in str(raised.value) or "malformed envelope" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["0x" + "01" * 64, "0x" + "00" * 64 + "1b", "0x" + "01" * 64 + "1d"],
+)
+def test_a_malformed_bank_signature_is_a_reason_to_reject(
+    ew: EscrowWorld, store: DeliveryStore, signature: str
+) -> None:
+    envelope = open_sealed(bytes(ACCOUNTS.supplier.key), _received({}, signature))
+    with pytest.raises(OrderRejected) as raised:
+        _participant(ew, store, OrderParty.PAYEE).check(envelope)
+    assert any("bank signature malformed" in reason for reason in raised.value.reasons)

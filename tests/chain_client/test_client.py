@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from eth_typing import ChecksumAddress
 
 from chain_client import ChainClient, ContractReverted, TransactionRejected
 from chain_client.deploy import Foundation
@@ -95,3 +97,39 @@ def test_a_stale_cached_base_fee_is_refreshed_and_the_send_retried(
     before = chain.balance(accounts.bob.address)
     chain.send_value(accounts.alice, accounts.bob.address, 1)
     assert chain.balance(accounts.bob.address) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("to", "data", "value"),
+    [
+        ("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", bytes.fromhex("a9059cbb") + bytes(64), 0),
+        (None, bytes.fromhex("6080604052"), 0),
+        ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", b"", 10**18 + 7),
+    ],
+)
+def test_transactions_are_signed_as_eth_account_signs_them(
+    chain: ChainClient, accounts: Accounts, to: ChecksumAddress | None, data: bytes, value: int
+) -> None:
+    fields: dict[str, Any] = {
+        "type": 2,
+        "chainId": chain.chain_id,
+        "nonce": 41,
+        "gas": 90_000,
+        "maxFeePerGas": 3 * 10**9,
+        "maxPriorityFeePerGas": 0,
+        "value": value,
+        "data": data,
+    }
+    if to is not None:
+        fields["to"] = to
+    expected = bytes(accounts.alice.sign_transaction(fields).raw_transaction)
+    signed = chain.sign_transaction(
+        accounts.alice,
+        to,
+        data,
+        nonce=41,
+        gas=90_000,
+        max_fee=3 * 10**9,
+        value=value,
+    )
+    assert signed == expected

@@ -45,7 +45,7 @@ def test_the_ledger_is_deployed_wired_and_found_from_its_record(tmp_path: Path) 
 
 
 def test_the_node_command_deploys_once_and_resumes(tmp_path: Path) -> None:
-    env = {**os.environ, "LEDGER_CHAIN_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "LEDGER_DATA_DIR": str(tmp_path)}
     command = [
         sys.executable,
         "-m",
@@ -68,4 +68,4 @@ def test_the_node_command_deploys_once_and_resumes(tmp_path: Path) -> None:
     for name, address in record["contracts"].items():
         assert name in first.stderr
         assert address in second.stderr
-    assert "read-only JSON-RPC: http://127.0.0.1:" in second.stderr
+    assert "JSON-RPC: http://127.0.0.1:" in second.stderr

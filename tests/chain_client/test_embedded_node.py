@@ -84,7 +84,7 @@ def test_queued_transactions_share_blocks(node: EmbeddedNode) -> None:
     [
         (b"\x02\xf0garbage", "malformed"),
         (_transfer(0, chain_id=CHAIN_ID + 1), "chain id"),
-        (_transfer(5), "nonce too high"),
+        (_transfer(64), "nonce too high"),
         (_transfer(0, gas=70_000_000), "block gas limit"),
         (_transfer(0, value=10**30), "insufficient funds"),
     ],

@@ -82,9 +82,22 @@ def test_a_reverting_call_carries_its_custom_error(world: tuple[ChainClient, Fou
     assert decoded.error_name == "DepositTokenUnauthorized"
 
 
-def test_writes_are_refused(world: tuple[ChainClient, Foundation, Web3]) -> None:
+@pytest.mark.parametrize(
+    "method", ["eth_sendTransaction", "eth_sign", "eth_signTypedData_v4", "personal_sign"]
+)
+def test_the_node_never_signs(world: tuple[ChainClient, Foundation, Web3], method: str) -> None:
     _, _, w3 = world
-    with pytest.raises(Web3RPCError, match="read-only"):
+    provider = w3.provider
+    assert isinstance(provider, HTTPProvider)
+    request = {"jsonrpc": "2.0", "id": 1, "method": method, "params": [{}]}
+    error = httpx.post(str(provider.endpoint_uri), json=request).json()["error"]
+    assert error["code"] == -32601
+    assert "never signs" in error["message"]
+
+
+def test_a_malformed_raw_transaction_is_refused(world: tuple[ChainClient, Foundation, Web3]) -> None:
+    _, _, w3 = world
+    with pytest.raises(Web3RPCError, match="invalid transaction"):
         w3.eth.send_raw_transaction(b"\x02" + b"\x00" * 10)
 
 
@@ -98,7 +111,7 @@ def test_writes_are_refused(world: tuple[ChainClient, Foundation, Web3]) -> None
                 "jsonrpc": "2.0",
                 "id": 1,
                 "method": "eth_getLogs",
-                "params": [{"fromBlock": "0x5", "toBlock": "0x1"}],
+                "params": [{"fromBlock": "0x1", "toBlock": "0x1", "blockHash": "0x" + "00" * 32}],
             },
             -32602,
         ),

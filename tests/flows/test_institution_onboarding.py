@@ -1,8 +1,10 @@
 """Flow 1 (institution onboarding) and flow 7 (cooperating enterprises), end to end.
 
-Rendered certificates are read by tesseract; three oracle operators read the government registry
-(a generated dataset in a file) and two of them sign; a bank audits against the attested record and
-writes its decision on-chain. Every rejection leaves nothing approved.
+Rendered certificates are read by the PP-OCRv4 engine; three oracle operators read the government
+registry (a generated dataset in a file) and two of them sign; a bank audits against the attested
+record and writes its decision on-chain, or, when OCR was unsure of a differing character, leaves it
+to a bank officer whose decision is recorded as manual. Every rejection leaves nothing approved; an
+application whose credit code cannot be read is not filed at all.
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from api.audit.application import ApplicationIntake
-from api.audit.institution_audit import AttestationNotUsable, InstitutionAuditor, Reason
+from api.audit.application import ApplicationIntake, CreditCodeUnreadable
+from api.audit.institution_audit import (
+    AttestationNotUsable,
+    AuditOutcome,
+    AuditReport,
+    Decision,
+    InstitutionAuditor,
+    NotUnderReview,
+    Reason,
+    officer_code,
+)
 from api.documents.store import DocumentStore, document_digest
-from api.intake.key_info import KeyInformation
+from api.intake.key_info import FieldName, KeyInformation
 from chain_client import ChainClient, ContractReverted
 from chain_client.contracts import (
     InstitutionKind,
@@ -135,6 +146,7 @@ def _audit(
     report = world.auditor.audit(
         account, key_info, published.credit_code, published.record, published.attestation_id
     )
+    assert report.tx is not None, report.outcome
     event = report.tx.event("InstitutionAudited")
     return [decode_short_code(code) for code in event["reasonCodes"]]
 
@@ -353,3 +365,102 @@ def _nothing_approved(world: World) -> None:
     assert world.registry.events("InstitutionAudited") == [] or all(
         not event["passed"] for event in world.registry.events("InstitutionAudited")
     )
+
+
+def test_an_application_whose_code_cannot_be_read_is_not_filed(
+    world: World, charity_record: RegistryRecord, certificates_of: Certificates, document_store: DocumentStore
+) -> None:
+    permit = certificates_of(charity_record)[2]  # prints no credit code
+    stored_before = sorted(path.name for path in document_store.directory.rglob("*") if path.is_file())
+    with pytest.raises(CreditCodeUnreadable) as raised:
+        world.intake.submit(ACCOUNTS.charity, InstitutionKind.CHARITY, [permit])
+    assert "登记证书" in raised.value.resend[0]
+    assert world.registry.events("InstitutionApplied") == []
+    assert world.registry.institution_of(ACCOUNTS.charity.address).status is InstitutionStatus.NONE
+    assert (
+        sorted(path.name for path in document_store.directory.rglob("*") if path.is_file()) == stored_before
+    )
+
+
+def _doubt(key_info: KeyInformation, field: FieldName, position: int) -> KeyInformation:
+    """``key_info`` with one character of ``field`` marked as one OCR was unsure of."""
+    evidence = key_info.evidence[field].model_copy(update={"doubtful_characters": (position,)})
+    return key_info.model_copy(update={"evidence": {**key_info.evidence, field: evidence}})
+
+
+def test_a_doubtful_difference_waits_for_an_officer_whose_decision_is_marked_manual(
+    world: World, charity_record: RegistryRecord, certificates_of: Certificates, key_info_of: Reader
+) -> None:
+    documents = certificates_of(charity_record)
+    name = charity_record.name
+    registered = name[:3] + ("王" if name[3] != "王" else "李") + name[4:]
+    world.replace_record(charity_record.credit_code, charity_record.model_copy(update={"name": registered}))
+    key_info = _doubt(key_info_of(charity_record), FieldName.NAME, 3)
+    published = _apply_and_attest(world, charity_record, key_info, documents, InstitutionKind.CHARITY)
+
+    report = world.auditor.audit(
+        ACCOUNTS.charity.address, key_info, published.credit_code, published.record, published.attestation_id
+    )
+    assert report.outcome.decision is Decision.MANUAL_REVIEW
+    assert report.tx is None
+    assert world.registry.events("InstitutionAudited") == []
+    assert world.registry.institution_of(ACCOUNTS.charity.address).status is InstitutionStatus.PENDING
+    (item,) = report.outcome.review
+    assert (item.field, item.extracted, item.registered) == (FieldName.NAME, name, registered)
+    crops = item.crops({f"image-{i + 1}": document for i, document in enumerate(documents)})
+    assert crops
+    assert all(crop.width > crop.height for crop in crops)
+
+    reviewed = world.auditor.record_manual_decision(
+        ACCOUNTS.charity.address,
+        report,
+        approve=False,
+        officer="staff-0042",
+        findings=(Reason.NAME_MISMATCH,),
+    )
+    assert reviewed.manual
+    assert reviewed.tx is not None
+    event = reviewed.tx.event("InstitutionAudited")
+    assert not event["passed"]
+    assert event["ruleVersion"] == 2
+    assert [decode_short_code(code) for code in event["reasonCodes"]] == [
+        "MANUAL_REVIEW",
+        "MANUAL_REJECTED",
+        officer_code("staff-0042"),
+        "NAME_DOUBTFUL",
+        "NAME_MISMATCH",
+    ]
+    _nothing_approved(world)
+    decided_by_rule = AuditReport(
+        AuditOutcome(InstitutionKind.CHARITY, Decision.PASS, (), ()), None, None, published.attestation_id
+    )
+    with pytest.raises(NotUnderReview):
+        world.auditor.record_manual_decision(
+            ACCOUNTS.charity.address, decided_by_rule, approve=True, officer="staff-0042"
+        )
+
+
+def test_an_officer_may_approve_what_ocr_doubted(
+    world: World, charity_record: RegistryRecord, certificates_of: Certificates, key_info_of: Reader
+) -> None:
+    key_info = _doubt(key_info_of(charity_record), FieldName.LEGAL_REPRESENTATIVE, 0)
+    representative = charity_record.legal_representative
+    registered = ("王" if representative[0] != "王" else "李") + representative[1:]
+    world.replace_record(
+        charity_record.credit_code, charity_record.model_copy(update={"legal_representative": registered})
+    )
+    published = _apply_and_attest(
+        world, charity_record, key_info, certificates_of(charity_record), InstitutionKind.CHARITY
+    )
+    report = world.auditor.audit(
+        ACCOUNTS.charity.address, key_info, published.credit_code, published.record, published.attestation_id
+    )
+    assert report.outcome.reasons == (Reason.LEGAL_REP_DOUBTFUL,)
+    reviewed = world.auditor.record_manual_decision(
+        ACCOUNTS.charity.address, report, approve=True, officer="staff-0007"
+    )
+    assert reviewed.tx is not None
+    event = reviewed.tx.event("InstitutionAudited")
+    assert event["passed"]
+    assert decode_short_code(event["reasonCodes"][0]) == "MANUAL_REVIEW"
+    assert world.registry.is_active(ACCOUNTS.charity.address)

@@ -1,14 +1,18 @@
 """Flows 2, 3 and 6 of DESIGN.md: a relief plan is approved, donors give in every form, and each donor
-follows their gift (pro rata for money and points, exactly for goods) from the events alone."""
+follows their gift (pro rata for money and points, exactly for goods) from the events alone, through the
+indexer's read model and verification by transaction hash."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from eth_utils import keccak
 
+from api.indexer import EventCatalog, Indexer, ReadModel, open_engine
+from api.verify import EdgeKind, TransactionNotIndexed, Verification, verify_transaction
 from chain_client import ChainClient, ContractReverted
 from chain_client.contracts import MONEY, Checkpoint, DonationForm, PlanStatus
-from chain_client.tracing import DestinationKind, PoolTracer
 from tests.conftest import Accounts
 from tests.pools_support import CAST, RICE, TOKEN, ZERO32, World, fund, terms
 from tests.registry_support import advance_past
@@ -49,7 +53,9 @@ def test_a_government_agency_plan_opens_without_government_approval(world: World
     assert pools.plan_of(pool_id).status == PlanStatus.OPEN
 
 
-def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(world: World, accounts: Accounts) -> None:
+def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(
+    world: World, accounts: Accounts, tmp_path: Path
+) -> None:
     pools, assets, tracker = world.welfare.pools, world.welfare.assets, world.welfare.tracker
     token = world.foundation.deposit_token
     pool_id = pools.launch_plan(accounts.charity, terms(world.client, ttl=30)).id
@@ -105,50 +111,62 @@ def test_a_donor_gives_money_points_and_goods_and_follows_each_gift(world: World
     assert token.balance_of(accounts.alice.address) == 24 * TOKEN  # 60/100 of the 40 left
     assert assets.balance_of(accounts.alice.address, world.points) == 60
 
-    tracer = PoolTracer(world.client, pools.address, tracker.address)
-    tracer.refresh()
+    # Each donor follows their gift from the events alone: the indexer reads them, verify follows the value.
+    contracts = {
+        **world.foundation.addresses(),
+        "InstitutionRegistry": world.registry.address,
+        **world.welfare.addresses(),
+    }
+    engine = open_engine(f"sqlite:///{tmp_path / 'read-model.db'}")
+    Indexer(world.client, engine, EventCatalog(world.client, contracts)).run_once()
+    read_model = ReadModel(engine)
 
-    (money_trace,) = tracer.trace(money.tx_hash)
-    assert sum(d.amount for d in money_trace.destinations) == 60 * TOKEN
-    assert money_trace.amount_to(DestinationKind.REFUNDED) == 24 * TOKEN
+    def shares(verification: Verification, kind: EdgeKind) -> int:
+        return sum(int(e.share.base_units) for e in verification.flow.edges if e.kind is kind and e.share)
+
+    money_trace = verify_transaction(read_model, "0x" + money.tx_hash.hex())
+    plan = f"plan:{pool_id}"
+    held = next(n for n in money_trace.flow.nodes if n.id == plan).details["held"]
+    assert shares(money_trace, EdgeKind.DONATED) == 60 * TOKEN
+    assert shares(money_trace, EdgeKind.REFUNDED) == 24 * TOKEN
     # The other 36 follows the pool's remaining 76: 30 paid, 20 escrowed, 10 to government, 16 unspent.
     rest = 36 * TOKEN
-    expected = {
-        DestinationKind.PAID_OUT: rest * 30 // 76,
-        DestinationKind.ESCROWED: rest * 20 // 76,
-        DestinationKind.TO_GOVERNMENT: rest * 10 // 76,
-        DestinationKind.BALANCE: rest * 16 // 76,
-    }
-    for kind, amount in expected.items():
-        assert 0 <= money_trace.amount_to(kind) - amount <= 1
-    refs = {d.kind: d.ref for d in money_trace.destinations}
-    assert refs[DestinationKind.PAID_OUT] == "0x" + ORDER_MONEY.hex()
-    assert refs[DestinationKind.TO_GOVERNMENT] == CAST.local_government.address
+    held_share = sum(int(item["share"]["base_units"]) for item in held)
+    paid, locked = shares(money_trace, EdgeKind.PAID), shares(money_trace, EdgeKind.LOCKED)
+    for found, amount in [
+        (paid, rest * 30 // 76),
+        (locked - paid, rest * 20 // 76),
+        (shares(money_trace, EdgeKind.TO_GOVERNMENT), rest * 10 // 76),
+        (held_share, rest * 16 // 76),
+    ]:
+        assert 0 <= found - amount <= 1
+    assert locked + shares(money_trace, EdgeKind.TO_GOVERNMENT) + held_share == rest
+    edges = {edge.kind: edge for edge in money_trace.flow.edges}
+    assert edges[EdgeKind.LOCKED].target == "order:0x" + ORDER_MONEY.hex()
+    assert edges[EdgeKind.TO_GOVERNMENT].target == f"account:{CAST.local_government.address}"
+    assert edges[EdgeKind.PAID].target == f"account:{accounts.supplier.address}"
 
-    (points_trace,) = tracer.trace(points.tx_hash)
-    assert {(d.kind, d.amount) for d in points_trace.destinations} == {
-        (DestinationKind.REFUNDED, 60),
-        (DestinationKind.PAID_OUT, 40),
-    }
+    points_trace = verify_transaction(read_model, "0x" + points.tx_hash.hex())
+    assert (shares(points_trace, EdgeKind.REFUNDED), shares(points_trace, EdgeKind.PAID)) == (60, 40)
 
     # The goods gift is followed exactly, from the pledge's transaction or the warehouse's receipt.
-    (goods_trace,) = tracer.trace(pledge.result.tx_hash)
-    assert tracer.trace(goods.tx_hash) == [goods_trace]
-    assert goods_trace.lot_id == lot_id
-    assert goods_trace.delivered
-    assert goods_trace.holder == CAST.beneficiary.address
-    assert [step.checkpoint for step in goods_trace.custody] == [
-        Checkpoint.SHIPPED,
-        Checkpoint.IN_TRANSIT,
-        Checkpoint.RECEIVED,
-        Checkpoint.HANDED_TO_BENEFICIARY,
-        Checkpoint.SIGNED_OFF,
+    goods_trace = verify_transaction(read_model, "0x" + pledge.result.tx_hash.hex())
+    assert verify_transaction(read_model, "0x" + goods.tx_hash.hex()).flow == goods_trace.flow
+    custody = [n for n in goods_trace.flow.nodes if n.id.startswith(f"lot:{lot_id}:step:")]
+    assert [n.details["checkpoint"] for n in custody] == [
+        "shipped",
+        "in_transit",
+        "received",
+        "handed_to_beneficiary",
+        "signed_off",
     ]
-    assert [step.by for step in goods_trace.custody] == [
+    assert [n.details["by"] for n in custody] == [
         CAST.warehouse.address,
         CAST.carrier.address,
         accounts.charity.address,
         accounts.charity.address,
         CAST.beneficiary.address,
     ]
-    assert tracer.trace(ZERO32) == []
+    assert custody[-1].address == CAST.beneficiary.address
+    with pytest.raises(TransactionNotIndexed):
+        verify_transaction(read_model, "0x" + ZERO32.hex())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from chain_client.contracts.institution_registry import credit_code_hash
 from oracle.attestation import (
     absent_record_digest,
     attestation_digest,
+    attestation_from_typed_data,
     observe,
     recover_signer,
     sign_attestation,
     typed_data,
 )
+from oracle.errors import AttestationInvalid
 from oracle.publisher import AttestationPublisher, OracleOperator, QuorumNotReached, RecordBook
 from oracle.registry.credit_code import compose
 from oracle.registry.dataset import write_registry
@@ -52,6 +55,33 @@ def test_a_wallet_style_signature_is_the_same_and_recovers(
     assert recover_signer(attestation, signature, chain_id, address) == ACCOUNTS.oracle1.address
     tampered = replace(attestation, expires_at=attestation.expires_at + 1)
     assert recover_signer(tampered, signature, chain_id, address) != ACCOUNTS.oracle1.address
+
+
+def test_received_attestation_typed_data_round_trips_or_is_refused_by_type() -> None:
+    registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    attestation = observe("91350100M000100Y43", None, 1_700_000_000, DAY)
+    payload = json.loads(json.dumps(typed_data(attestation, 1337, registry)))
+    assert payload["message"]["observedAt"] == "1700000000"  # uint64: a decimal string for wallets
+    domain, received = attestation_from_typed_data(payload)
+    assert (received, domain.chain_id, domain.verifying_contract) == (attestation, 1337, registry)
+    for field, value in (
+        ("observedAt", str(2**64)),
+        ("expiresAt", -1),
+        ("recordDigest", "0x12"),
+        ("creditCodeHash", None),
+    ):
+        bad = json.loads(json.dumps(payload))
+        bad["message"][field] = value
+        with pytest.raises(AttestationInvalid) as raised:
+            attestation_from_typed_data(bad)
+        assert raised.value.field == f"message.{field}"
+    with pytest.raises(AttestationInvalid):
+        attestation_from_typed_data({**payload, "primaryType": "PaymentOrder"})
+    with pytest.raises(AttestationInvalid) as raised:
+        recover_signer(attestation, b"\x01" * 64, 1337, registry)
+    assert raised.value.field == "signature"
+    with pytest.raises(AttestationInvalid):
+        typed_data(replace(attestation, expires_at=2**64), 1337, registry)
 
 
 def test_an_absent_record_has_its_own_digest(records: list[RegistryRecord]) -> None:

@@ -143,3 +143,21 @@ def test_the_organization_code_check_follows_gb_11714() -> None:
     assert credit_code.organization_code_check("70846113") == "6"
     assert credit_code.organization_code_check("00000000") == "0"
     assert any(credit_code.organization_code_check(f"{n:08d}") == "X" for n in range(30))
+
+
+def test_structure_problems_name_each_failed_segment() -> None:
+    from oracle.registry.credit_code import is_plausible, structure_problems
+
+    for code in REAL_CODES:
+        assert structure_problems(code) == []
+        assert is_plausible(code)
+    assert structure_problems("91440300708461136") == ["must be 18 characters, got 17"]
+    unknown_region = compose("5", "3", "990000", "12345678")
+    assert any("province-level" in problem for problem in structure_problems(unknown_region))
+
+
+@given(valid_codes())
+def test_composed_codes_with_a_known_province_are_plausible(code: str) -> None:
+    from oracle.registry.credit_code import PROVINCE_CODES, is_plausible
+
+    assert is_plausible(code) == (code[2:4] in PROVINCE_CODES)

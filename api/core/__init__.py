@@ -1,0 +1,1 @@
+"""The service's core: settings-driven platform, sessions and sign-in, roles from the chain, errors."""

@@ -1,0 +1,26 @@
+"""The regulator's actions."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import ShortText
+from api.schemas.orders import OrderMessage
+
+
+class Suspension(BaseModel):
+    reason_code: str = Field(
+        pattern=r"^[A-Z0-9_]{1,32}$",
+        description="a short reason code (ASCII, at most 32 characters), stored on-chain as is",
+        examples=["FUNDS_MISUSED"],
+    )
+
+
+class Freeze(BaseModel):
+    reason: ShortText = Field(description="why; only its keccak256 goes on-chain")
+
+
+class DisputeDecision(BaseModel):
+    order: OrderMessage = Field(description="the whole order (the escrow holds only its commitment)")
+    release: bool = Field(description="true: pay the payee; false: return the amount to the plan")
+    decision: ShortText = Field(description="the decision document; only its keccak256 goes on-chain")

@@ -1,0 +1,69 @@
+"""``api/routes/regulator.py``: suspend, reinstate, freeze, decide a dispute; regulator role only."""
+
+from __future__ import annotations
+
+import pytest
+
+from chain_client.contracts import OrderStatus
+from tests.api.routes.conftest import CAST, TOKEN, Api, Unchanged
+from tests.api.routes.test_orders import funded_plan, issue
+
+pytestmark = pytest.mark.api
+
+
+def test_the_regulator_suspends_and_reinstates_an_institution(api: Api, unchanged: Unchanged) -> None:
+    url = f"/regulator/institutions/{CAST.charity.address}"
+    with unchanged:
+        by_bank = api.http.post(f"{url}/suspend", json={"reason_code": "MISUSE"}, headers=api.auth("bank"))
+        bad_code = api.http.post(
+            f"{url}/suspend", json={"reason_code": "no spaces"}, headers=api.auth("regulator")
+        )
+    assert (by_bank.status_code, by_bank.json()["error"]) == (403, "RoleRequired")
+    assert bad_code.status_code == 422
+    assert (
+        api.http.post(
+            f"{url}/suspend", json={"reason_code": "MISUSE"}, headers=api.auth("regulator")
+        ).status_code
+        == 200
+    )
+    assert api.http.get(f"/institutions/{CAST.charity.address}").json()["suspended"] is True
+    assert "charity" not in api.http.get("/auth/me", headers=api.auth("charity")).json()["roles"]
+    with unchanged:
+        twice = api.http.post(f"{url}/suspend", json={"reason_code": "MISUSE"}, headers=api.auth("regulator"))
+    assert (twice.status_code, twice.json()["error"]) == (409, "InstitutionAlreadySuspended")
+    assert api.http.post(f"{url}/reinstate", headers=api.auth("regulator")).status_code == 200
+    assert api.http.get(f"/institutions/{CAST.charity.address}").json()["active"] is True
+
+
+def test_the_regulator_freezes_an_order_and_decides_the_dispute(api: Api, unchanged: Unchanged) -> None:
+    world = api.world
+    pool_id = funded_plan(api)
+    issued = issue(api, pool_id, "30")
+    order_id = str(issued["order"]["order_id"])
+    with unchanged:
+        by_charity = api.http.post(
+            f"/regulator/orders/{order_id}/freeze", json={"reason": "complaint"}, headers=api.auth("charity")
+        )
+    assert by_charity.status_code == 403
+    frozen = api.http.post(
+        f"/regulator/orders/{order_id}/freeze", json={"reason": "complaint"}, headers=api.auth("regulator")
+    )
+    assert frozen.status_code == 200, frozen.text
+    assert api.http.get(f"/orders/{order_id}").json()["status"] == "disputed"
+    decision = {"order": issued["order"], "release": False, "decision": "goods never delivered"}
+    with unchanged:
+        wrong_path = api.http.post(
+            "/regulator/orders/0x" + "22" * 32 + "/decision", json=decision, headers=api.auth("regulator")
+        )
+    assert wrong_path.status_code == 422
+    decided = api.http.post(
+        f"/regulator/orders/{order_id}/decision", json=decision, headers=api.auth("regulator")
+    )
+    assert decided.status_code == 200, decided.text
+    assert world.ledger.escrow.order_of(bytes.fromhex(order_id[2:])).status is OrderStatus.REFUNDED
+    assert world.ledger.welfare.pools.ledger_of(pool_id).balance == 100 * TOKEN
+    with unchanged:
+        again = api.http.post(
+            f"/regulator/orders/{order_id}/decision", json=decision, headers=api.auth("regulator")
+        )
+    assert (again.status_code, again.json()["error"]) == (409, "OrderClosed")
