@@ -275,6 +275,7 @@ class _Demo:
         ttl: int = 90 * DAY,
         government: bool = False,
         unspent: UnspentTerms = UnspentTerms.REFUND,
+        successor: int = 0,
         in_kind: tuple[InKindItem, ...] = (),
         target: int = 10_000 * TOKEN,
     ) -> int:
@@ -287,6 +288,7 @@ class _Demo:
             needs_government_approval=government,
             government_transfer_allowed=True,
             unspent=unspent,
+            successor_pool_id=successor,
         )
         created = pools.launch_plan(charity, terms)
         self.record.plans[label] = created.id
@@ -431,7 +433,9 @@ class _Demo:
         self.audit(refunding)
         self.donate(donors[0], refunding, 120 * TOKEN, "donation refunded")
         self.donate(donors[2], refunding, 80 * TOKEN, "second donation refunded")
-        moving = self.plan(a["charity-1"], "wound up (moved)", ttl=short, unspent=UnspentTerms.MOVE_TO_PLAN)
+        moving = self.plan(
+            a["charity-1"], "wound up (moved)", ttl=short, unspent=UnspentTerms.MOVE_TO_PLAN, successor=flood
+        )
         self.audit(moving)
         self.donate(donors[1], moving, 150 * TOKEN, "donation moved to the open plan")
         deadline = chain_time(self.client) + short

@@ -249,6 +249,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "charity.all_orders": ("我的全部支付令", "All my payment orders"),
     "unspent.refund": ("按比例退还捐赠人", "refund the donors pro rata"),
     "unspent.move_to_plan": ("转入其他计划", "move to another plan"),
+    "charity.successor": ("转入的计划编号", "Plan the unspent value moves to"),
+    "charity.successor_hint": ("仅在选择转入其他计划时填写", "only when it moves to another plan"),
     # ------------------------------------------------------------------ orders
     "order.title": ("支付令", "Payment order"),
     "order.id": ("支付令编号", "Order"),

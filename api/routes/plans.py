@@ -23,6 +23,7 @@ from api.schemas.plans import (
     GovernmentDecision,
     GovernmentTransferProposal,
     MoneyLedger,
+    MovedValueReturn,
     MoveUnspent,
     PlanLaunch,
     PlanLaunched,
@@ -84,6 +85,7 @@ def plan_out(platform: Platform, pool_id: int) -> PlanOut:
         needs_government_approval=plan.needs_government_approval,
         government_transfer_allowed=plan.government_transfer_allowed,
         unspent=plan.unspent.name.lower(),
+        successor_pool_id=plan.successor_pool_id or None,
         warehouse=plan.warehouse,
         purpose_digest=hex0x(plan.purpose_digest),
         money_target=money(platform, plan.money_target),
@@ -130,6 +132,7 @@ def launch_plan(body: PlanLaunch, _: CharityRoles, charity: Signer, platform: Pl
         needs_government_approval=body.needs_government_approval,
         government_transfer_allowed=body.government_transfer_allowed,
         unspent=UnspentTerms.REFUND if body.unspent == "refund" else UnspentTerms.MOVE_TO_PLAN,
+        successor_pool_id=body.successor_pool_id or 0,
         warehouse=body.warehouse,
     )
     created = platform.ledger.welfare.pools.launch_plan(charity, terms)
@@ -210,7 +213,8 @@ def claim_refund(pool_id: PoolId, body: RefundClaim, signer: Signer, platform: P
     "/{pool_id}/moves",
     response_model=AssetMovement,
     description=describe(
-        "The charity or a bank moves a wound-up plan's unspent value of one asset to another open plan.",
+        "Anyone moves a wound-up plan's unspent value of one asset to the successor plan its terms name "
+        "(move_to_plan terms); the moved value stays its donors' (their refund rights follow it).",
         ("WelfarePools", "moveUnspent"),
     ),
 )
@@ -219,6 +223,26 @@ def move_unspent(pool_id: PoolId, body: MoveUnspent, signer: Signer, platform: P
     result = platform.ledger.welfare.pools.move_unspent(signer, pool_id, asset, body.to_pool_id)
     moved = int(result.event("UnspentMoved")["amount"])
     return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, moved))
+
+
+@router.post(
+    "/{pool_id}/moved-value-returns",
+    response_model=AssetMovement,
+    description=describe(
+        "Anyone pays a plan that moved its unspent value into this wound-up plan its pro-rata share of this "
+        "plan's refund: the moved value stays its original donors'.",
+        ("WelfarePools", "returnMovedValue"),
+    ),
+)
+def return_moved_value(
+    pool_id: PoolId, body: MovedValueReturn, signer: Signer, platform: PlatformDep
+) -> AssetMovement:
+    asset = asset_id(body.asset)
+    result = platform.ledger.welfare.pools.return_moved_value(
+        signer, pool_id, asset, body.contributor_pool_id
+    )
+    paid = int(result.event("MovedValueReturned")["amount"])
+    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, paid))
 
 
 @router.post(

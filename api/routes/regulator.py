@@ -1,5 +1,6 @@
-"""The regulator's actions: suspend and reinstate an institution (``InstitutionRegistry``), freeze a
-payment order under dispute and decide the dispute (``PaymentOrderEscrow``). Regulator role only."""
+"""The regulator's actions: suspend and reinstate an institution (``InstitutionRegistry``), wind a plan up
+early and move its unspent value by decision (``WelfarePools``), freeze a payment order under dispute and
+decide the dispute (``PaymentOrderEscrow``). Regulator role only."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from api.core.assets import amount_of, asset_id
 from api.core.errors import ERROR_RESPONSES, InvalidInput
 from api.core.natspec import describe
 from api.deps import PlatformDep, RegulatorRoles, Signer
-from api.schemas.common import Address, Transaction, digest_of_text, to_bytes
-from api.schemas.plans import Done
-from api.schemas.regulator import DisputeDecision, Freeze, Suspension
+from api.schemas.common import JSON_SAFE_MAX, Address, Transaction, digest_of_text, to_bytes
+from api.schemas.plans import AssetMovement, Done
+from api.schemas.regulator import DisputeDecision, Freeze, MoveByDecision, PlanWindUp, Suspension
 from chain_client.contracts.institution_registry import short_code
 
 router = APIRouter(prefix="/regulator", tags=["regulator"], responses=ERROR_RESPONSES)
 
+PoolId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX, description="the plan's pool id")]
 OrderId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]
 
 
@@ -40,6 +43,44 @@ def suspend(
 def reinstate(account: Address, _: RegulatorRoles, regulator: Signer, platform: PlatformDep) -> Done:
     result = platform.ledger.registry.reinstate(regulator, account)
     return Done(transaction=Transaction.of(result.receipt))
+
+
+@router.post(
+    "/plans/{pool_id}/wind-up",
+    response_model=Done,
+    description=describe(
+        "Wind a plan up before its deadline (a plan that can no longer reach its purpose): refunds, or the "
+        "move its terms name, can start. Not by the plan's own charity.",
+        ("WelfarePools", "windUpByDecision"),
+    ),
+)
+def wind_up_by_decision(
+    pool_id: PoolId, body: PlanWindUp, _: RegulatorRoles, regulator: Signer, platform: PlatformDep
+) -> Done:
+    result = platform.ledger.welfare.pools.wind_up_by_decision(
+        regulator, pool_id, digest_of_text(body.decision)
+    )
+    return Done(transaction=Transaction.of(result.receipt))
+
+
+@router.post(
+    "/plans/{pool_id}/moves",
+    response_model=AssetMovement,
+    description=describe(
+        "Move a wound-up plan's unspent value of one asset to an open plan its terms do not name, before any "
+        "refund of that asset was paid. Not by the charity of either plan.",
+        ("WelfarePools", "moveUnspentByDecision"),
+    ),
+)
+def move_by_decision(
+    pool_id: PoolId, body: MoveByDecision, _: RegulatorRoles, regulator: Signer, platform: PlatformDep
+) -> AssetMovement:
+    asset = asset_id(body.asset)
+    result = platform.ledger.welfare.pools.move_unspent_by_decision(
+        regulator, pool_id, asset, body.to_pool_id, digest_of_text(body.decision)
+    )
+    moved = int(result.event("UnspentMoved")["amount"])
+    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, moved))
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.indexer.amounts import Amount
 from api.schemas.common import (
@@ -56,7 +56,20 @@ class PlanLaunch(BaseModel):
     needs_government_approval: bool = False
     government_transfer_allowed: bool = False
     unspent: Literal["refund", "move_to_plan"] = "refund"
+    successor_pool_id: PositiveSafeInt | None = Field(
+        None,
+        description="with unspent=move_to_plan, the existing plan unspent value moves to (required); "
+        "with refund, none",
+    )
     warehouse: Address | None = Field(None, description="who signs for pledged goods")
+
+    @model_validator(mode="after")
+    def _successor_matches_terms(self) -> PlanLaunch:
+        if self.unspent == "move_to_plan" and self.successor_pool_id is None:
+            raise ValueError("unspent=move_to_plan needs successor_pool_id: the plan unspent value moves to")
+        if self.unspent == "refund" and self.successor_pool_id is not None:
+            raise ValueError("successor_pool_id is only for unspent=move_to_plan")
+        return self
 
 
 class PlanLaunched(BaseModel):
@@ -93,6 +106,9 @@ class PlanOut(BaseModel):
     needs_government_approval: bool
     government_transfer_allowed: bool
     unspent: Literal["refund", "move_to_plan"]
+    successor_pool_id: int | None = Field(
+        description="with move_to_plan terms, the plan unspent value moves to"
+    )
     warehouse: Address
     purpose_digest: Hash32
     money_target: Amount
@@ -118,7 +134,15 @@ class RefundClaim(BaseModel):
 
 class MoveUnspent(BaseModel):
     asset: AssetRef = "money"
-    to_pool_id: PositiveSafeInt
+    to_pool_id: PositiveSafeInt = Field(description="the successor plan the wound-up plan's terms name")
+
+
+class MovedValueReturn(BaseModel):
+    asset: AssetRef = "money"
+    contributor_pool_id: PositiveSafeInt = Field(
+        description="the wound-up plan whose unspent value was moved into this one; it is paid back its "
+        "pro-rata share of this plan's refund, for its own donors"
+    )
 
 
 class GovernmentTransferProposal(BaseModel):

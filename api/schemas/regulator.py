@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import ShortText
+from api.schemas.common import PositiveSafeInt, ShortText
 from api.schemas.orders import OrderMessage
+from api.schemas.plans import AssetRef
 
 
 class Suspension(BaseModel):
@@ -23,4 +24,14 @@ class Freeze(BaseModel):
 class DisputeDecision(BaseModel):
     order: OrderMessage = Field(description="the whole order (the escrow holds only its commitment)")
     release: bool = Field(description="true: pay the payee; false: return the amount to the plan")
+    decision: ShortText = Field(description="the decision document; only its keccak256 goes on-chain")
+
+
+class PlanWindUp(BaseModel):
+    decision: ShortText = Field(description="why the plan ends early; only its keccak256 goes on-chain")
+
+
+class MoveByDecision(BaseModel):
+    asset: AssetRef = "money"
+    to_pool_id: PositiveSafeInt = Field(description="an open plan, whatever the wound-up plan's terms name")
     decision: ShortText = Field(description="the decision document; only its keccak256 goes on-chain")

@@ -101,6 +101,7 @@ async def launch(ctx: PageDep) -> Response:
             needs_government_approval=fields.get("needs_government_approval") == "on",
             government_transfer_allowed=fields.get("government_transfer_allowed") == "on",
             unspent="move_to_plan" if fields.get("unspent") == "move_to_plan" else "refund",
+            successor_pool_id=fields.get("successor_pool_id", "").strip() or None,
         )
         key = platform.sessions.key_of(viewer.session)
         launched = plans.launch_plan(body, viewer.roles, key, platform)

@@ -122,23 +122,97 @@ def test_close_then_wind_up_after_the_deadline_then_refund(api: Api, unchanged: 
     assert (twice.status_code, twice.json()["error"]) == (409, "PoolNothingToRefund")
 
 
-def test_unspent_money_moves_to_another_open_plan(api: Api, unchanged: Unchanged) -> None:
+def test_unspent_money_moves_only_to_the_successor_its_terms_name(api: Api, unchanged: Unchanged) -> None:
     world = api.world
-    pool_id = open_plan(world, unspent=UnspentTerms.MOVE_TO_PLAN, deadline=chain_time(world.client) + DAY)
+    successor = open_plan(world)
+    other = open_plan(world)
+    pool_id = open_plan(
+        world,
+        unspent=UnspentTerms.MOVE_TO_PLAN,
+        successor_pool_id=successor,
+        deadline=chain_time(world.client) + DAY,
+    )
+    assert api.http.get(f"/plans/{pool_id}").json()["successor_pool_id"] == successor
     fund(world, CAST.bob, 3 * TOKEN)
     world.ledger.welfare.pools.donate_with_permit(CAST.bob, pool_id, 3 * TOKEN)
     advance_past(world.client, world.ledger.welfare.pools.plan_of(pool_id).deadline)
     world.ledger.welfare.pools.wind_up(CAST.charity, pool_id)
-    target = open_plan(world)
     with unchanged:
-        to_self = api.http.post(
-            f"/plans/{pool_id}/moves", json={"to_pool_id": pool_id}, headers=api.auth("charity")
+        elsewhere = api.http.post(
+            f"/plans/{pool_id}/moves", json={"to_pool_id": other}, headers=api.auth("charity")
         )
-    assert (to_self.status_code, to_self.json()["error"]) == (409, "PoolMoveToSelf")
-    moved = api.http.post(f"/plans/{pool_id}/moves", json={"to_pool_id": target}, headers=api.auth("charity"))
+    assert (elsewhere.status_code, elsewhere.json()["error"]) == (409, "PoolNotSuccessor")
+    moved = api.http.post(
+        f"/plans/{pool_id}/moves", json={"to_pool_id": successor}, headers=api.auth("alice")
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["amount"]["value"] == "3"
-    assert world.ledger.welfare.pools.ledger_of(target).moved_in == 3 * TOKEN
+    assert world.ledger.welfare.pools.ledger_of(successor).moved_in == 3 * TOKEN
+
+
+def test_move_terms_name_an_existing_successor_and_refund_terms_none(api: Api, unchanged: Unchanged) -> None:
+    successor = open_plan(api.world)
+    with unchanged:
+        unnamed = api.http.post(
+            "/plans", json=launch_body(api, unspent="move_to_plan"), headers=api.auth("charity")
+        )
+        on_refund = api.http.post(
+            "/plans", json=launch_body(api, successor_pool_id=successor), headers=api.auth("charity")
+        )
+        missing = api.http.post(
+            "/plans",
+            json=launch_body(api, unspent="move_to_plan", successor_pool_id=successor + 100),
+            headers=api.auth("charity"),
+        )
+    assert unnamed.status_code == 422
+    assert "successor_pool_id" in unnamed.text
+    assert on_refund.status_code == 422
+    assert (missing.status_code, missing.json()["error"]) == (409, "PoolSuccessorInvalid")
+    named = api.http.post(
+        "/plans",
+        json=launch_body(api, unspent="move_to_plan", successor_pool_id=successor),
+        headers=api.auth("charity"),
+    )
+    assert named.status_code == 201, named.text
+    plan = api.http.get(f"/plans/{named.json()['pool_id']}").json()
+    assert (plan["unspent"], plan["successor_pool_id"]) == ("move_to_plan", successor)
+
+
+def test_a_refund_pays_moved_value_back_to_the_plan_it_came_from(api: Api, unchanged: Unchanged) -> None:
+    """Bob's gift moved from plan A into plan B; B is wound up and refunds: A gets its share back, for Bob."""
+    world = api.world
+    pools = world.ledger.welfare.pools
+    later = open_plan(world, deadline=chain_time(world.client) + 10 * DAY)
+    first = open_plan(
+        world,
+        unspent=UnspentTerms.MOVE_TO_PLAN,
+        successor_pool_id=later,
+        deadline=chain_time(world.client) + DAY,
+    )
+    fund(world, CAST.bob, 4 * TOKEN)
+    pools.donate_with_permit(CAST.bob, first, 4 * TOKEN)
+    advance_past(world.client, pools.plan_of(first).deadline)
+    pools.wind_up(CAST.charity, first)
+    pools.move_unspent(CAST.charity, first, 0, later)
+    fund(world, CAST.alice, 4 * TOKEN)
+    pools.donate_with_permit(CAST.alice, later, 4 * TOKEN)
+    advance_past(world.client, pools.plan_of(later).deadline)
+    pools.wind_up(CAST.charity, later)
+    with unchanged:
+        unrelated = api.http.post(
+            f"/plans/{later}/moved-value-returns",
+            json={"contributor_pool_id": later},
+            headers=api.auth("alice"),
+        )
+    assert unrelated.status_code == 409, unrelated.text
+    returned = api.http.post(
+        f"/plans/{later}/moved-value-returns", json={"contributor_pool_id": first}, headers=api.auth("alice")
+    )
+    assert returned.status_code == 200, returned.text
+    assert returned.json()["amount"]["value"] == "4"
+    refund = api.http.post(f"/plans/{first}/refunds", json={}, headers=api.auth("bob"))
+    assert refund.status_code == 200, refund.text
+    assert refund.json()["amount"]["value"] == "4"
 
 
 def test_a_transfer_to_a_local_government_is_proposed_confirmed_and_acknowledged(

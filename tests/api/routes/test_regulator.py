@@ -1,11 +1,12 @@
-"""``api/routes/regulator.py``: suspend, reinstate, freeze, decide a dispute; regulator role only."""
+"""``api/routes/regulator.py``: suspend, reinstate, wind a plan up and move its value by decision, freeze,
+decide a dispute; regulator role only."""
 
 from __future__ import annotations
 
 import pytest
 
-from chain_client.contracts import OrderStatus
-from tests.api.routes.conftest import CAST, TOKEN, Api, Unchanged
+from chain_client.contracts import OrderStatus, PlanStatus
+from tests.api.routes.conftest import CAST, TOKEN, Api, Unchanged, fund, open_plan
 from tests.api.routes.test_orders import funded_plan, issue
 
 pytestmark = pytest.mark.api
@@ -67,3 +68,35 @@ def test_the_regulator_freezes_an_order_and_decides_the_dispute(api: Api, unchan
             f"/regulator/orders/{order_id}/decision", json=decision, headers=api.auth("regulator")
         )
     assert (again.status_code, again.json()["error"]) == (409, "OrderClosed")
+
+
+def test_the_regulator_winds_a_plan_up_early_and_moves_its_value_by_decision(
+    api: Api, unchanged: Unchanged
+) -> None:
+    world = api.world
+    pools = world.ledger.welfare.pools
+    stranded = open_plan(world)
+    elsewhere = open_plan(world)
+    fund(world, CAST.bob, 5 * TOKEN)
+    pools.donate_with_permit(CAST.bob, stranded, 5 * TOKEN)
+    body = {"decision": "the village was resettled"}
+    with unchanged:
+        by_bank = api.http.post(f"/regulator/plans/{stranded}/wind-up", json=body, headers=api.auth("bank"))
+        early_move = api.http.post(
+            f"/regulator/plans/{stranded}/moves",
+            json={"to_pool_id": elsewhere, "decision": "to the resettlement plan"},
+            headers=api.auth("regulator"),
+        )
+    assert (by_bank.status_code, by_bank.json()["error"]) == (403, "RoleRequired")
+    assert early_move.status_code == 409, early_move.text
+    wound = api.http.post(f"/regulator/plans/{stranded}/wind-up", json=body, headers=api.auth("regulator"))
+    assert wound.status_code == 200, wound.text
+    assert pools.plan_of(stranded).status is PlanStatus.WOUND_UP
+    moved = api.http.post(
+        f"/regulator/plans/{stranded}/moves",
+        json={"to_pool_id": elsewhere, "decision": "to the resettlement plan"},
+        headers=api.auth("regulator"),
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["amount"]["value"] == "5"
+    assert pools.ledger_of(elsewhere).moved_in == 5 * TOKEN
