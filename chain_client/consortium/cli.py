@@ -9,6 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chain_client.consortium.council import (
+    ChangeStatus,
+    approve_bank_change,
+    bank_change_status,
+    execute_bank_change,
+    hand_over,
+    propose_bank_change,
+)
 from chain_client.consortium.deploy import deploy_consortium
 from chain_client.consortium.kit import (
     DEFAULT_CHAIN_ID,
@@ -198,8 +206,10 @@ def add_bank_command(
     console.print("one at a time, then start the new node (docs/operations.md, 'A bank joins').")
     _print_votes(network, bank, add=True)
     console.print(
-        "[yellow]not yet:[/yellow] BANK_ROLE for the new bank is granted on-chain by the consortium admin; "
-        "k-of-N governance of that step comes with the governance contract."
+        f"on-chain (BANK_ROLE, allow-list, node list), by a majority of the banks: one bank runs "
+        f"`consortium council propose --add {bank.name} --bank <its name>`, the others "
+        f"`consortium council approve --add {bank.name} --bank <their name>`.",
+        markup=False,
     )
 
 
@@ -207,7 +217,10 @@ def add_bank_command(
 def remove_bank_command(
     kit: KitDir, name: Annotated[str, typer.Option(help="the leaving bank's name")]
 ) -> None:
-    """A bank leaves: the votes to remove its validator, and its node off every allowlist."""
+    """A bank leaves: the votes to remove its validator, and its node off every allowlist.
+
+    Run it after the on-chain step (`consortium council propose/approve --remove NAME`): that step reads the
+    bank's account and enode from the kit."""
     before = load_network(kit)
     _, bank = remove_bank(kit, name)
     _print_votes(before, bank, add=False)
@@ -271,3 +284,139 @@ def deploy_command(
         f"done: chain {result.chain_id}, administered by {result.admin}; the service runs against it with "
         f"LEDGER_CHAIN__BACKEND=jsonrpc LEDGER_CHAIN__RPC_URL={rpc} LEDGER_DATA_DIR={kit}"
     )
+
+
+# ---------------------------------------------------------------------- the banks' council
+
+council_app = typer.Typer(
+    no_args_is_help=True,
+    help="The banks' council on-chain: hand over after deploy; a bank joins or leaves by a majority of the banks.",
+)
+consortium_app.add_typer(council_app, name="council")
+
+Rpc = Annotated[
+    str, typer.Option("--rpc", help="JSON-RPC URL of a node of the network (e.g. http://127.0.0.1:8545)")
+]
+Signer = Annotated[str, typer.Option("--bank", help="the bank that signs, with its own account key")]
+Joining = Annotated[
+    str | None,
+    typer.Option("--add", help="the joining bank (after `consortium add-bank`)", show_default=False),
+]
+Leaving = Annotated[
+    str | None,
+    typer.Option("--remove", help="the leaving bank (before `consortium remove-bank`)", show_default=False),
+]
+
+
+def _target(add: str | None, remove: str | None) -> tuple[str, bool]:
+    if add is not None and remove is None:
+        return add, True
+    if remove is not None and add is None:
+        return remove, False
+    raise typer.BadParameter("give exactly one of --add NAME or --remove NAME")
+
+
+def _report(line: str) -> None:
+    console.print(line, markup=False)
+
+
+def _print_change(kit: Path, status: ChangeStatus) -> None:
+    change = status.change
+    table = Table(title=change.description)
+    table.add_column("step")
+    table.add_column("proposal")
+    table.add_column("approved by")
+    table.add_column("state")
+    for call in status.calls:
+        state = "in effect" if call.in_effect else f"{call.approvals} of {status.needed} approvals"
+        proposal = "" if call.proposal_id is None else str(call.proposal_id)
+        table.add_row(
+            f"{call.call.step.value} {change.bank.name}", proposal, ", ".join(call.approvers), state
+        )
+    console.print(table)
+    if status.done:
+        verb = "joined" if change.joining else "left"
+        console.print(
+            f"on-chain: {change.bank.name} has {verb} the consortium (role, allow-list, node list)."
+        )
+        _print_votes(load_network(kit), change.bank, add=change.joining)
+        if not change.joining:
+            console.print(
+                f"then take it off the kit: `consortium remove-bank --name {change.bank.name}`", markup=False
+            )
+    elif not status.proposed:
+        console.print(
+            f"not proposed: a bank runs `consortium council propose {change.option} --bank <its name>`"
+        )
+    else:
+        console.print(
+            f"waiting: {status.approvals} of {status.needed} approvals; {status.missing} more bank(s) must run "
+            f"`consortium council approve {change.option} --bank <its name>`; it executes at the last one.",
+            markup=False,
+        )
+
+
+@council_app.command("hand-over")
+def hand_over_command(
+    kit: KitDir, rpc: Rpc, password: Password = None, dev_password: DevPassword = False
+) -> None:
+    """Once, after `consortium deploy`: the first bank hands DEFAULT_ADMIN_ROLE to the banks' council."""
+    hand_over(kit, rpc, _password(password, dev_password, confirm=False), report=_report)
+
+
+@council_app.command("propose")
+def propose_command(
+    kit: KitDir,
+    rpc: Rpc,
+    bank: Signer,
+    add: Joining = None,
+    remove: Leaving = None,
+    password: Password = None,
+    dev_password: DevPassword = False,
+) -> None:
+    """A bank proposes that a bank join (--add) or leave (--remove): role, allow-list and node list."""
+    name, joining = _target(add, remove)
+    secret = _password(password, dev_password, confirm=False)
+    status = propose_bank_change(kit, rpc, bank, secret, name, joining=joining, report=_report)
+    _print_change(kit, status)
+
+
+@council_app.command("approve")
+def approve_command(
+    kit: KitDir,
+    rpc: Rpc,
+    bank: Signer,
+    add: Joining = None,
+    remove: Leaving = None,
+    password: Password = None,
+    dev_password: DevPassword = False,
+) -> None:
+    """Another bank approves the change; the approval that makes the majority executes it."""
+    name, joining = _target(add, remove)
+    secret = _password(password, dev_password, confirm=False)
+    status = approve_bank_change(kit, rpc, bank, secret, name, joining=joining, report=_report)
+    _print_change(kit, status)
+
+
+@council_app.command("execute")
+def execute_command(
+    kit: KitDir,
+    rpc: Rpc,
+    bank: Signer,
+    add: Joining = None,
+    remove: Leaving = None,
+    password: Password = None,
+    dev_password: DevPassword = False,
+) -> None:
+    """Execute an approved change whose execution was interrupted (approve does it by itself)."""
+    name, joining = _target(add, remove)
+    secret = _password(password, dev_password, confirm=False)
+    status = execute_bank_change(kit, rpc, bank, secret, name, joining=joining, report=_report)
+    _print_change(kit, status)
+
+
+@council_app.command("status")
+def status_command(kit: KitDir, rpc: Rpc, add: Joining = None, remove: Leaving = None) -> None:
+    """Where a change stands on-chain: each step's proposal, approvals and approvers (no password needed)."""
+    name, joining = _target(add, remove)
+    _print_change(kit, bank_change_status(kit, rpc, name, joining=joining))

@@ -1,14 +1,15 @@
 """Deploy the ledger's contracts to the consortium network through chain_client, with the banks' accounts.
 
 The first bank of the kit deploys every contract (``chain_client.deploy.deploy_ledger``) and is the
-consortium's administrator until the banks' k-of-N governance takes over (a later change); it grants
-BANK_ROLE to every bank and puts every bank's account on the allow-list. The record goes to
-``<kit>/deployment.json`` in the format ``chain_client.deploy.load_deployment`` reads, so the service
+consortium's administrator until it hands over to the banks' council (``council.hand_over``); it
+grants BANK_ROLE to every bank, puts every bank's account on the allow-list and every bank's node on
+the node list. The record goes to ``<kit>/deployment.json`` in the format
+``chain_client.deploy.load_deployment`` reads, so the service
 runs against the network with ``LEDGER_CHAIN__BACKEND=jsonrpc``, ``LEDGER_CHAIN__RPC_URL`` and
 ``LEDGER_DATA_DIR=<kit>``, the same settings as for anvil.
 
-Running it again is safe: a recorded deployment whose contracts have code is reused, and roles or
-allow-list entries already in place are not sent again.
+Running it again is safe: a recorded deployment whose contracts have code is reused, and roles,
+allow-list or node-list entries already in place are not sent again.
 
 If the deployed Consortium implements Besu's on-chain permissioning functions, every node directory
 gets ``config.onchain.toml`` pointing Besu at it (``node_config.OnchainPermissioning``).
@@ -33,6 +34,7 @@ from chain_client.consortium.kit import bank_account, write_kit_files
 from chain_client.consortium.network import Network, load_network
 from chain_client.consortium.node_config import OnchainPermissioning
 from chain_client.contracts import BANK_ROLE
+from chain_client.contracts.consortium import Enode
 from chain_client.deploy import Ledger, deploy_ledger, ledger_at, load_deployment
 
 TRANSACTION_ALLOWED = ["address", "address", "uint256", "uint256", "uint256", "bytes"]
@@ -134,6 +136,10 @@ def deploy_consortium(
             if not consortium.is_allowed(bank.account):
                 consortium.allow_account(admin, bank.account)
                 report(f"allow-listed {bank.name} ({bank.account})")
+            enode = Enode.from_url(bank.enode)
+            if not consortium.node_allowed(enode):
+                consortium.allow_node(admin, enode, bank.account)
+                report(f"put {bank.name}'s node on the node list ({bank.enode})")
         permissioning = besu_permissioning(load_artifact("Consortium")["abi"], consortium.address)
         banks = {bank.name: bank.account for bank in network.banks}
         record = _save_record(

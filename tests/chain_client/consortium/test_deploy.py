@@ -52,6 +52,7 @@ from chain_client.contracts import (
     OrderParty,
     OrderStatus,
 )
+from chain_client.contracts.consortium import Enode
 from chain_client.deploy import LEDGER_CONTRACTS, ledger_at, load_deployment
 from chain_client.deploy import Ledger as DeployedLedger
 from tests.chain_client.consortium.conftest import CHAIN_ID, PASSWORD, init_args, run_cli
@@ -128,6 +129,7 @@ def test_the_first_bank_deploys_every_contract_and_every_bank_gets_its_role(chai
     for bank in chain.network.banks:
         assert consortium.has_role(BANK_ROLE, bank.account), bank.name
         assert consortium.is_allowed(bank.account), bank.name
+        assert consortium.node_allowed(Enode.from_url(bank.enode)), bank.name
         assert record["banks"][bank.name] == bank.account
     assert chain.client.backend.get_nonce(first.account) > len(LEDGER_CONTRACTS)  # it sent the deployments
     assert f"bank-1 ({first.account}) deploys the ledger's contracts" in chain.output
