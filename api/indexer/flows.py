@@ -16,7 +16,15 @@ points, rights, virtual)
 ``GovernmentTransferConfirmed``  ``to_government``   the transfer id
 ``UnspentMoved``              ``moved_out`` (from),  the other pool's id
                               ``moved_in`` (to)
+``MovedValueReturned``        ``moved_back_out``     the other pool's id
+                              (the refunding pool),
+                              ``moved_back_in`` (the
+                              pool that had moved it)
 ============================  =====================  ==========================================
+
+A wound-up pool's refund pays a pool that moved value into it back its share (``returnMovedValue``): the
+contract counts that as the refunding pool's ``refunded`` and takes it off the other pool's ``movedOut``, so
+``refunded = refunded(donors) + moved_back_out`` and ``movedOut = moved_out - moved_back_in``.
 
 Goods are not fungible and are followed lot by lot (``LotOpened``, ``CheckpointRecorded``), not here.
 :func:`total_keys` says which running totals a row adds to: per pool, asset, kind and reference, and for
@@ -48,6 +56,8 @@ class FlowKind(StrEnum):
     TO_GOVERNMENT = "to_government"
     MOVED_OUT = "moved_out"
     MOVED_IN = "moved_in"
+    MOVED_BACK_OUT = "moved_back_out"
+    MOVED_BACK_IN = "moved_back_in"
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,11 @@ def flow_rows(event: IndexedEvent) -> list[FlowRow]:
             return [
                 row(values["fromPoolId"], FlowKind.MOVED_OUT, str(values["toPoolId"])),
                 row(values["toPoolId"], FlowKind.MOVED_IN, str(values["fromPoolId"])),
+            ]
+        case "MovedValueReturned":
+            return [
+                row(values["fromPoolId"], FlowKind.MOVED_BACK_OUT, str(values["toPoolId"])),
+                row(values["toPoolId"], FlowKind.MOVED_BACK_IN, str(values["fromPoolId"])),
             ]
     return []
 

@@ -458,6 +458,8 @@ class ReadModel:
                         FlowKind.TO_GOVERNMENT.value,
                         FlowKind.MOVED_OUT.value,
                         FlowKind.MOVED_IN.value,
+                        FlowKind.MOVED_BACK_OUT.value,
+                        FlowKind.MOVED_BACK_IN.value,
                     ]
                 )
                 | (flow_totals.c.ref == POOL_TOTAL),
@@ -468,15 +470,16 @@ class ReadModel:
         for asset_text, kinds in sorted(totals.items(), key=lambda item: int(item[0])):
             asset = int(asset_text)
             escrowed = kinds["locked"] - kinds["paid"] - kinds["returned"]
+            refunded = kinds["refunded"] + kinds["moved_back_out"]  # donors' refunds and plans paid back
+            moved_out = kinds["moved_out"] - kinds["moved_back_in"]  # what came back is not out any more
             balance = (
                 kinds["donated"]
                 + kinds["moved_in"]
                 - escrowed
                 - kinds["paid"]
-                - kinds["refunded"]
+                - refunded
                 - kinds["to_government"]
-                - kinds["moved_out"]
-            )
+            ) - moved_out
 
             def amount(value: int, asset: int = asset) -> Amount:
                 return asset_amount(asset, value)
@@ -489,9 +492,9 @@ class ReadModel:
                     balance=amount(balance),
                     escrowed=amount(escrowed),
                     paid_out=amount(kinds["paid"]),
-                    refunded=amount(kinds["refunded"]),
+                    refunded=amount(refunded),
                     to_government=amount(kinds["to_government"]),
-                    moved_out=amount(kinds["moved_out"]),
+                    moved_out=amount(moved_out),
                 )
             )
         return ledgers

@@ -68,6 +68,8 @@ _POOL_OUT: Final = _FLOWS.where(
             FlowKind.TO_GOVERNMENT.value,
             FlowKind.MOVED_OUT.value,
             FlowKind.MOVED_IN.value,
+            FlowKind.MOVED_BACK_OUT.value,
+            FlowKind.MOVED_BACK_IN.value,
         ]
     ),
 )
@@ -236,7 +238,11 @@ class FlowBuilder:
             returned_size = returned[order_id].size if order_id in returned else 0
             buckets.append(("paid", order_id, paid_size))
             buckets.append(("escrowed", order_id, bucket.size - paid_size - returned_size))
-        for kind in (FlowKind.TO_GOVERNMENT.value, FlowKind.MOVED_OUT.value):
+        # Value a plan moved out and was paid back (returnMovedValue) is no longer out: the move counts net.
+        for ref, bucket in by_kind[FlowKind.MOVED_BACK_IN.value].items():
+            if ref in by_kind[FlowKind.MOVED_OUT.value]:
+                by_kind[FlowKind.MOVED_OUT.value][ref].size -= bucket.size
+        for kind in (FlowKind.TO_GOVERNMENT.value, FlowKind.MOVED_OUT.value, FlowKind.MOVED_BACK_OUT.value):
             buckets += [(kind, ref, bucket.size) for ref, bucket in by_kind[kind].items()]
         held = donated + moved_in - refunded - sum(size for _, _, size in buckets)
         if include_refunds:

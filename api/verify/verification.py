@@ -38,6 +38,7 @@ _KINDS: Final[tuple[tuple[str, TransactionKind], ...]] = (
     ("GoodsPledged", TransactionKind.GOODS_PLEDGE),
     ("RefundPaid", TransactionKind.REFUND),
     ("UnspentMoved", TransactionKind.MOVE),
+    ("MovedValueReturned", TransactionKind.MOVE),
     ("GovernmentTransferConfirmed", TransactionKind.GOVERNMENT_TRANSFER),
     ("GovernmentTransferProposed", TransactionKind.GOVERNMENT_TRANSFER_PROPOSAL),
     ("GovernmentTransferRejected", TransactionKind.GOVERNMENT_TRANSFER_REJECTION),
