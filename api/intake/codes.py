@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from api.intake.engine import Glyph
 from api.intake.kie import SourcedGlyph, Value
-from api.intake.resident_id import is_valid as is_resident_id
+from oracle.aid.resident_id import is_well_formed as is_resident_id
 from oracle.registry.credit_code import ALPHABET, INSTITUTION_CATEGORIES, LENGTH, is_plausible
 
 _CONFUSION_GROUPS = (

@@ -98,6 +98,18 @@ def is_valid(number: str, today: datetime.date) -> bool:
     return not problems(number, today)
 
 
+def is_well_formed(number: str) -> bool:
+    """Whether ``number`` has the form of a GB 11643 number whatever the day: 17 digits, a real birth date
+    from 1900 on, and the right check character (upper-case ``X`` for 10). What the certificate reader uses
+    to tell an ID number from a credit code of the same length."""
+    if len(number) != LENGTH or not number[:17].isdigit():
+        return False
+    born = birth_date(number)
+    if born is None or born < EARLIEST_BIRTH:
+        return False
+    return number[17] == check_character(number[:17])
+
+
 def compose(region: str, born: datetime.date, sequence: int) -> str:
     """The number of a person first registered in ``region``, born on ``born``, with ``sequence`` (0-999)."""
     if not 0 <= sequence <= 999:

@@ -1,4 +1,4 @@
-"""api/intake/codes.py and api/intake/resident_id.py: only a real credit code passes as one."""
+"""api/intake/codes.py (with GB 11643 ID numbers from oracle/aid/resident_id.py): only a real credit code passes as one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from api.intake.codes import accepted, find_code, repair
 from api.intake.engine import Glyph
 from api.intake.kie import SourcedGlyph, Value
-from api.intake.resident_id import check_character, is_valid
+from oracle.aid.resident_id import check_character
+from oracle.aid.resident_id import is_well_formed as is_valid
 from oracle.registry.credit_code import structure_problems
 
 CODE = "91440300708461136T"  # printed on a real business licence

@@ -179,7 +179,7 @@ def test_the_registration_certificate_is_titled_by_the_kind_of_institution() -> 
 
 
 def test_the_distractor_numbers_are_what_they_claim(record: RegistryRecord) -> None:
-    from api.intake.resident_id import is_valid
+    from oracle.aid.resident_id import is_well_formed as is_valid
 
     assert is_valid(resident_id_number(record))
     assert len(account_number(record)) == 19
