@@ -29,6 +29,7 @@ from fastapi import FastAPI, HTTPException
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from oracle.aid.errors import DatasetInvalid, SourceResponseInvalid, SourceUnavailable
+from oracle.jsonl import read_records, write_records
 
 log = structlog.get_logger(__name__)
 
@@ -104,37 +105,14 @@ class InvoiceRecord(BaseModel):
 
 def write_invoice_registry(records: Iterable[InvoiceRecord], path: Path) -> Path:
     """Write records as JSON lines (UTF-8), replacing ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    count = 0
-    with partial.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record.model_dump_json() + "\n")
-            count += 1
-    partial.replace(path)
+    count = write_records(records, path)
     log.info("invoice_registry_written", path=str(path), records=count)
     return path
 
 
 def read_invoice_registry(path: Path) -> list[InvoiceRecord]:
     """Read a JSON-lines invoice registry; raises :class:`DatasetInvalid` naming the bad line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise DatasetInvalid(path, f"cannot read: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise DatasetInvalid(path, "not UTF-8 text") from error
-    records: list[InvoiceRecord] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(InvoiceRecord.model_validate_json(line))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "record"
-            raise DatasetInvalid(path, f"{where}: {first['msg']}", line=number) from error
-    return records
+    return read_records(path, InvoiceRecord, DatasetInvalid)
 
 
 def index_invoices(records: Sequence[InvoiceRecord]) -> dict[tuple[str, str], InvoiceRecord]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from pydantic import ValidationError
 
 from oracle.errors import RegistryDatasetInvalid
+from oracle.jsonl import read_records, write_records
 from oracle.registry import credit_code
 from oracle.registry.records import OrgType, RegistrationStatus, RegistryRecord
 from oracle.registry.vocabulary import (
@@ -225,37 +225,14 @@ def generate_registry(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> lis
 
 def write_registry(records: Iterable[RegistryRecord], path: Path) -> Path:
     """Write records as JSON lines (one record per line, UTF-8), replacing ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    count = 0
-    with partial.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record.model_dump_json() + "\n")
-            count += 1
-    partial.replace(path)
+    count = write_records(records, path)
     log.info("registry_written", path=str(path), records=count)
     return path
 
 
 def read_registry(path: Path) -> list[RegistryRecord]:
     """Read a JSON-lines registry; raises :class:`RegistryDatasetInvalid` naming the bad line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RegistryDatasetInvalid(path, f"cannot read: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise RegistryDatasetInvalid(path, "not UTF-8 text") from error
-    records: list[RegistryRecord] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(RegistryRecord.model_validate_json(line))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "record"
-            raise RegistryDatasetInvalid(path, f"{where}: {first['msg']}", line=number) from error
-    return records
+    return read_records(path, RegistryRecord, RegistryDatasetInvalid)
 
 
 def index_by_code(records: Sequence[RegistryRecord]) -> dict[str, RegistryRecord]:
