@@ -173,6 +173,8 @@ def read_export(path: Path) -> tuple[TrailManifest, bytes]:
             if manifest.file not in names:
                 raise ExportUnreadable(f"{path} holds no {manifest.file}, which its manifest names")
             return manifest, archive.read(manifest.file)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        raise ExportUnreadable(f"{path} is not a zip archive (a damaged or incomplete download?)")
     manifest_path = path / MANIFEST_FILE if path.is_dir() else path
     if not manifest_path.is_file():
         raise ExportUnreadable(f"no export at {path}: give the .zip, its folder, or its {MANIFEST_FILE}")

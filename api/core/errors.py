@@ -214,6 +214,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        unparsed = [error for error in exc.errors() if error.get("type") == "json_invalid"]
+        if unparsed:
+            # FastAPI reports a body that is not JSON as a validation error whose loc ends in the character
+            # offset where parsing stopped: answer it as the documented 400, naming that offset.
+            where = unparsed[0].get("loc", ())
+            offset = f" (parsing stopped at character {where[-1]})" if len(where) > 1 else ""
+            reason = f"the body cannot be parsed: it is not valid JSON{offset}"
+            return _answer(400, "HTTPError", reason, unparsed[0].get("ctx", {}).get("error"))
         errors = [
             {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
             for error in exc.errors()

@@ -170,8 +170,15 @@ class MatcherOutcome(BaseModel):
 class OrderStatusOut(BaseModel):
     order_id: Hash32
     status: OrderStatusName | Literal["none"]
-    payee_signed: bool
-    charity_signed: bool
+    payee_signed: bool = Field(
+        description="the payee's signature was submitted on its own (submitSignature) and recorded while the "
+        "charity's was missing; a pair submitted together (the matcher's settle) sets neither flag, so a "
+        "released order may show both false"
+    )
+    charity_signed: bool = Field(
+        description="the charity's signature was submitted on its own and recorded while the payee's was "
+        "missing (as payee_signed)"
+    )
     commitment: str = Field(description="the first 29 bytes of the committed digest, 0x-hex")
     mismatches: int
     matcher: MatcherOutcome

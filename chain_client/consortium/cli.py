@@ -85,9 +85,13 @@ def _password(password: str | None, dev: bool, *, confirm: bool) -> str:
 
 def _bank_table(network: Network) -> Table:
     table = Table(title=f"consortium chain {network.chain_id}: {len(network.banks)} banks")
-    table.add_column("bank")
-    table.add_column("account")
-    table.add_column("validator (node key)")
+    # Addresses are what an operator copies: never cut or wrapped, even on a narrow terminal or a pipe
+    # (rich then draws the table wider than the console instead).
+    names = ("bank", "account", "validator (node key)")
+    cells = [(bank.name, bank.account, bank.validator) for bank in network.banks]
+    for column, name in enumerate(names):
+        widest = max([len(name), *(len(row[column]) for row in cells)])
+        table.add_column(name, no_wrap=True, min_width=widest)
     for bank in network.banks:
         table.add_row(bank.name, bank.account, bank.validator)
     return table

@@ -352,3 +352,15 @@ def test_once_on_chain_permissioning_is_recorded_every_node_including_a_new_one_
         assert config["permissions-nodes-contract-address"] == consortium
         assert config["permissions-nodes-contract-version"] == 2
         assert config["rpc-http-host"] == "127.0.0.1"
+
+
+def test_show_prints_every_bank_account_and_validator_address_whole_on_a_narrow_output(
+    kit: GeneratedKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # a pipe or a small terminal: rich lays the table out in 80 columns
+    output = run_cli("consortium", "show", "--kit", str(kit.path))
+    network = _json(kit.path / "network.json")
+    for bank in network["banks"]:
+        row = next(line for line in output.splitlines() if f" {bank['name']} " in line and "0x" in line)
+        assert bank["account"] in row, row
+        assert bank["validator"] in row, row
