@@ -31,6 +31,7 @@ from api.audit.application import ApplicationIntake
 from api.audit.institution_audit import InstitutionAuditor
 from api.bootstrap.consortium import Bootstrapped
 from api.bootstrap.logins import Login, record_logins
+from api.core.applications import ApplicationRecord, ApplicationRecords
 from api.documents.store import DocumentStore
 from api.indexer.directory import DirectoryCategory
 from api.intake.key_info import KeyInformation
@@ -233,6 +234,9 @@ class _Demo:
             settings.documents.directory, bytes.fromhex(settings.documents.key_hex.get_secret_value())
         )
         intake = ApplicationIntake(self.ledger.registry, store)
+        # Filed as POST /institutions/applications files them, so that a bank can open each demo
+        # institution's certificates and key information side by side.
+        self.applications = ApplicationRecords(store, settings.api.database_url)
         auditor = InstitutionAuditor(self.ledger.registry, self.bank)
         for institution in _INSTITUTIONS:
             record = records[institution.login]
@@ -255,6 +259,16 @@ class _Demo:
         documents = _certificates(record)
         key_info = None if self.ocr else KeyInformation(**{f: getattr(record, f) for f in _KEY_FIELDS})
         submitted = intake.submit(account, kind, documents, key_info=key_info)
+        self.applications.put(
+            ApplicationRecord(
+                account=account.address,
+                kind=kind,
+                key_info=submitted.key_info,
+                salt=submitted.salt,
+                certificate_digests=submitted.certificate_digests,
+                application_digest=submitted.application_digest,
+            )
+        )
         code = submitted.key_info.credit_code or record.credit_code
         published = publisher.publish(code)
         report = auditor.audit(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api.bootstrap import bootstrap_consortium, load_demo, read_demo
+from api.core.applications import ApplicationRecords
+from api.documents.store import DocumentStore
 from chain_client import connect
 from chain_client.contracts import MONEY, LotStatus, OrderStatus, PlanStatus
 from tests.ledger_support import TEST_PASSWORD, DemoLedger, ledger_settings
@@ -37,6 +39,23 @@ def test_a_plan_in_each_state_orders_paid_and_expired_goods_to_sign_off(demo_led
         "local-government",
     ):
         assert registry.is_active(demo_ledger.boot.wallets.keystore.address_of(login)), login
+
+
+def test_a_bank_can_open_each_demo_institutions_application(demo_ledger: DemoLedger) -> None:
+    """The demo files applications as ``POST /institutions/applications`` does: key information and salt,
+    sealed in the document store, with the digests the registry holds."""
+    settings = demo_ledger.settings
+    store = DocumentStore(
+        settings.documents.directory, bytes.fromhex(settings.documents.key_hex.get_secret_value())
+    )
+    applications = ApplicationRecords(store, settings.api.database_url)
+    registry = demo_ledger.boot.ledger.registry
+    for login in ("charity-1", "merchant-1", "hospital"):
+        address = demo_ledger.boot.wallets.keystore.address_of(login)
+        filed = applications.get(address)
+        assert filed is not None, login
+        assert filed.key_info.credit_code
+        assert registry.institution_of(address).application_digest == filed.application_digest
 
 
 def test_loading_the_demo_again_changes_nothing(demo_ledger: DemoLedger) -> None:
