@@ -11,7 +11,8 @@ notice, or the invalid fields).
 from __future__ import annotations
 
 import re
-from typing import Any
+from enum import IntEnum
+from typing import Any, Final
 
 import structlog
 from fastapi import FastAPI, Request
@@ -21,12 +22,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.audit.institution_audit import AttestationNotUsable, AuditError
-from api.core.natspec import error_notice
+from api.core.natspec import error_inputs, error_notice
 from api.documents.store import DocumentNotFound, DocumentStoreError
 from api.indexer import IndexerError, InvalidQuery
 from api.intake.errors import IntakeError, OcrEngineUnavailable
 from api.orders.errors import DeliveryNotFound, EnvelopeUnreadable, OrderError, OrderRejected
 from api.verify import InvalidTransactionHash, TransactionNotIndexed, VerifyError
+from chain_client import contracts as contract_types
 from chain_client.errors import (
     BackendUnavailable,
     ContractReverted,
@@ -165,9 +167,38 @@ def _answer(status: int, error: str, reason: str, detail: Any = None) -> JSONRes
 
 def _contract_reverted(exc: ContractReverted) -> JSONResponse:
     notice = error_notice(exc.error_name)
-    reason = str(exc) + (f": {notice}" if notice else "")
+    reason = contract_error_reason(exc.error_name, exc.args, notice)
     detail = {"contract_error": exc.error_name, "args": _jsonable(list(exc.args)), "notice": notice}
     return _answer(contract_error_status(exc.error_name), exc.error_name, reason, detail)
+
+
+_NATSPEC_REFERENCE: Final = re.compile(r"\{(\w+)\}")
+"""``{MAX_PLAN_DURATION}``: NatSpec's reference to a declaration, shown without braces."""
+
+
+def contract_error_reason(error_name: str, args: tuple[Any, ...], notice: str | None) -> str:
+    """A custom error for people: its call with enum arguments by name (``PoolNotOpen(9, wound_up)``), then
+    its NatSpec notice with each `` `parameter` `` replaced by its value and ``{CONSTANT}`` references
+    unbraced (``"Plan 9 is wound_up: it takes no donations."``)."""
+    inputs = error_inputs(error_name)
+    shown = [_shown(arg, inputs[index][1] if index < len(inputs) else "") for index, arg in enumerate(args)]
+    call = f"{error_name}({', '.join(shown)})"
+    if not notice:
+        return call
+    text = notice
+    for (name, _), value in zip(inputs, shown, strict=False):
+        text = text.replace(f"`{name}`", value)
+    return call + ": " + _NATSPEC_REFERENCE.sub(r"\1", text)
+
+
+def _shown(value: Any, internal_type: str) -> str:
+    if internal_type.startswith("enum ") and isinstance(value, int):
+        enum = getattr(contract_types, internal_type.removeprefix("enum ").split(".")[-1], None)
+        if isinstance(enum, type) and issubclass(enum, IntEnum) and value in enum._value2member_map_:
+            return enum(value).name.lower()
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
 
 
 def _status_of_domain_error(exc: Exception) -> int:

@@ -37,6 +37,31 @@ def _errors() -> dict[str, str]:
     return found
 
 
+@cache
+def _error_inputs() -> dict[str, tuple[tuple[str, str], ...]]:
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for contract in artifact_names():
+        for entry in load_artifact(contract)["abi"]:
+            if entry.get("type") == "error":
+                found.setdefault(
+                    entry["name"],
+                    tuple(
+                        (str(arg["name"]), str(arg.get("internalType", arg["type"])))
+                        for arg in entry["inputs"]
+                    ),
+                )
+    return found
+
+
+def error_inputs(error_name: str) -> tuple[tuple[str, str], ...]:
+    """The custom error's parameters as ``(name, internalType)`` pairs (``("status", "enum PlanStatus")``), or
+    ``()`` when no compiled contract declares it."""
+    try:
+        return _error_inputs().get(error_name, ())
+    except ArtifactNotFoundError:
+        return ()
+
+
 def notice(contract: str, function: str) -> str:
     """The ``@notice`` of ``contract.function`` (by name, the first overload), or ``""``."""
     return _methods(contract).get(function, "")

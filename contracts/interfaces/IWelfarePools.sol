@@ -343,7 +343,8 @@ interface IWelfarePools is IERC1155Receiver {
     /// @notice Plan `poolId`'s deadline `deadline` has passed.
     error PoolExpired(uint256 poolId, uint64 deadline);
 
-    /// @notice Plan `poolId` is `status` and its deadline `deadline` has not passed: it cannot be wound up yet.
+    /// @notice Plan `poolId` is `status` with deadline `deadline`: only an Open or Closed plan is wound up, and
+    /// only once its deadline has passed unless a regulator decides it.
     error PoolNotWindable(uint256 poolId, PlanStatus status, uint64 deadline);
 
     /// @notice Plan `poolId` is `status`: its value can no longer be spent (only refunded or moved).
