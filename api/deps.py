@@ -6,7 +6,8 @@
 - ``Signer``: the unlocked key of a password session (403 ``KeyNotHeld`` for a wallet session).
 - ``ReadModelDep``: the indexer's read model (503 where this process has none).
 - ``roles_required(...)``: a dependency that reads the account's roles from the chain (cached one block)
-  and answers 403 ``RoleRequired`` unless it holds one of them.
+  and answers 403 ``RoleRequired`` unless it holds one of them (saying so when a regulator suspended the
+  caller's institution).
 """
 
 from __future__ import annotations
@@ -83,17 +84,32 @@ def get_roles(platform: PlatformDep, user: CurrentUser) -> AccountRoles:
 CurrentRoles = Annotated[AccountRoles, Depends(get_roles)]
 
 
-def roles_required(*roles: Role) -> Callable[[AccountRoles], AccountRoles]:
-    """A dependency: the caller's roles, if they include one of ``roles`` (else 403 ``RoleRequired``)."""
+def _suspended_kind(platform: Platform, current: AccountRoles) -> str | None:
+    """The kind of the caller's institution if a regulator suspended it (the registry's record as of the
+    roles' block, ``IInstitutionRegistry.institutionOf``), else None."""
+    institution = platform.ledger.registry.institution_of(current.account, block=current.block_number)
+    return institution.kind.name.lower() if institution.suspended else None
+
+
+def roles_required(*roles: Role) -> Callable[[Platform, AccountRoles], AccountRoles]:
+    """A dependency: the caller's roles, if they include one of ``roles`` (else 403 ``RoleRequired``; the
+    reason says when the caller is an institution a regulator suspended)."""
     wanted = frozenset(roles)
 
-    def check(current: CurrentRoles) -> AccountRoles:
+    def check(platform: PlatformDep, current: CurrentRoles) -> AccountRoles:
         if not current.has_any(wanted):
             held = ", ".join(sorted(current.roles)) or "no role"
+            suspended = _suspended_kind(platform, current)
+            why = (
+                f": the institution is suspended, so its {suspended} role is withheld until a regulator "
+                "reinstates it"
+                if suspended is not None
+                else ""
+            )
             raise RoleRequired(
                 f"this needs the role {' or '.join(sorted(wanted))}; {current.account} holds {held} "
-                f"(as of block {current.block_number})",
-                detail={"required": sorted(wanted), "held": sorted(current.roles)},
+                f"(as of block {current.block_number}){why}",
+                detail={"required": sorted(wanted), "held": sorted(current.roles), "suspended": suspended},
             )
         return current
 

@@ -2,9 +2,9 @@
 
 Under ``/pages``: the public verify page (``/pages/verify/{tx_hash}``: what a transaction was, its flow graph
 drawn by Graphviz, every step with its proof and the JSON-RPC calls to check it), and a page per role:
-donor, charity, bank, third party, regulator. Each page calls the same domain code as the API's routes (the
-routes' own functions, the read model :mod:`api.indexer`, :mod:`api.verify`, :mod:`api.audit`), never a
-second path to the chain. Sign-in is the API's password sign-in, its session token kept in a cookie. Labels
+donor, charity, bank, third party, regulator, government (department and local government). Each page calls
+the same domain code as the API's routes (the routes' own functions, the read model :mod:`api.indexer`,
+:mod:`api.verify`, :mod:`api.audit`), never a second path to the chain. Sign-in is the API's password sign-in, its session token kept in a cookie. Labels
 are in Chinese and English (:mod:`api.pages.labels`), chosen with ``?lang=zh|en``. See ``docs/pages.md``.
 
 :func:`install_pages` is the app factory's one line: the pages' routes, their static files (vendored htmx,

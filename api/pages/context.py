@@ -138,6 +138,8 @@ def home_of(roles: AccountRoles) -> str:
         return f"{PREFIX}/regulator"
     if roles.has_any({Role.BANK}):
         return f"{PREFIX}/bank"
+    if roles.has_any({Role.GOVERNMENT, Role.LOCAL_GOVERNMENT}):
+        return f"{PREFIX}/government"
     if roles.has_any(set(CHARITY_ROLES)):
         return f"{PREFIX}/charity"
     if roles.has_any(set(THIRD_PARTY_ROLES)):

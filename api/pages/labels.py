@@ -20,6 +20,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "nav.bank": ("银行", "Bank"),
     "nav.third_party": ("第三方机构", "Third party"),
     "nav.regulator": ("监管", "Regulator"),
+    "nav.government": ("政府", "Government"),
     "nav.sign_in": ("登录", "Sign in"),
     "nav.sign_out": ("退出", "Sign out"),
     "footer.text": (
@@ -397,6 +398,33 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "done.suspended": ("机构已暂停。", "The institution is suspended."),
     "done.reinstated": ("机构已恢复。", "The institution is reinstated."),
     "done.frozen": ("支付令已冻结。", "The order is frozen."),
+    # ------------------------------------------------------------------ government
+    "government.title": ("政府工作台", "Government desk"),
+    "government.to_decide": ("待政府决定的计划", "Plans awaiting the government's decision"),
+    "government.to_decide_explain": (
+        "这些计划已通过银行审核，且需要政府介入：批准后开放募捐，驳回后不再开放。决定文本只有其哈希上链。",
+        "These plans passed a bank's audit and need government intervention: approved, a plan opens for "
+        "gifts; rejected, it never opens. Only the decision text's hash goes on-chain.",
+    ),
+    "government.purpose_digest": ("计划目的（哈希）", "Purpose (hash)"),
+    "government.approve": ("批准", "approve"),
+    "government.reject": ("驳回", "reject"),
+    "government.decision": ("决定文本", "decision text"),
+    "government.decide_button": ("提交决定", "Decide"),
+    "government.no_plans": ("没有等待政府决定的计划。", "No plan awaits a decision."),
+    "government.transfers": ("转给本地方政府的款项", "Transfers to this local government"),
+    "government.transfers_explain": (
+        "慈善机构提议转账，银行确认后款项即转入；确认收到后，收讫记录上链。",
+        "A charity proposes a transfer and a bank confirms it (the value then reaches you); acknowledging "
+        "it records the receipt on-chain.",
+    ),
+    "government.transfer": ("转账", "Transfer"),
+    "government.transfer_number": ("转账 #{n}", "Transfer #{n}"),
+    "government.acknowledge_button": ("确认收到", "Acknowledge receipt"),
+    "government.no_transfers": ("没有转给本地方政府的款项。", "No transfer to this local government."),
+    "done.plan_approved": ("计划已批准，决定已上链。", "The plan is approved; the decision is on-chain."),
+    "done.plan_rejected": ("计划已驳回，决定已上链。", "The plan is rejected; the decision is on-chain."),
+    "done.transfer_acknowledged": ("收讫已上链。", "The receipt is acknowledged on-chain."),
     # ------------------------------------------------------------------ regulator
     "regulator.title": ("监管台", "Regulator's desk"),
     "regulator.entries": ("全部账本记录", "Every ledger entry"),
@@ -473,6 +501,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "checkpoint.received": ("签收", "received"),
     "checkpoint.handed_to_beneficiary": ("交给受助人", "handed to the beneficiary"),
     "checkpoint.signed_off": ("受助人确认", "signed off by the beneficiary"),
+    "transfer_status.proposed": ("待银行确认", "awaiting a bank"),
+    "transfer_status.confirmed": ("已转入，待确认收到", "received, to acknowledge"),
+    "transfer_status.rejected": ("银行已拒绝", "rejected by a bank"),
+    "transfer_status.acknowledged": ("已确认收到", "acknowledged"),
     "institution_status.none": ("未登记", "not registered"),
     "institution_status.pending": ("待审核", "pending"),
     "institution_status.approved": ("已通过", "approved"),

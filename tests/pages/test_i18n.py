@@ -22,6 +22,7 @@ from api.verify import EdgeKind, NodeKind, TransactionKind
 from chain_client.contracts import (
     Checkpoint,
     DonationForm,
+    GovernmentTransferStatus,
     InstitutionKind,
     InstitutionStatus,
     LotStatus,
@@ -95,6 +96,10 @@ def test_every_label_the_pages_use_is_in_the_catalog() -> None:
         ("lot_status", [status.name.lower() for status in LotStatus if status.name != "NONE"]),
         ("checkpoint", [checkpoint.name.lower() for checkpoint in Checkpoint if checkpoint.name != "NONE"]),
         ("institution_status", [status.name.lower() for status in InstitutionStatus]),
+        (
+            "transfer_status",
+            [status.name.lower() for status in GovernmentTransferStatus if status.name != "NONE"],
+        ),
         ("kind", [kind.name.lower() for kind in InstitutionKind]),
         ("form", [form.name.lower() for form in DonationForm if form.name != "NONE"]),
         ("match", [match.value for match in Match]),

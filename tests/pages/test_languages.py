@@ -100,6 +100,8 @@ def _pages(world: PagesWorld) -> dict[str, list[str]]:
         "merchant-1": ["/pages/third-party", f"/pages/orders/{demo.orders['paid']}"],
         "bank-a": ["/pages/bank", f"/pages/bank/institutions/{world.boot.addresses['bank-a']}"],
         "regulator": ["/pages/regulator", "/pages/regulator?event=DonationReceived&from_block=1"],
+        "government": ["/pages/government"],
+        "local-government": ["/pages/government"],
     }
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.pages.views import bank, charity, donor, orders, public, regulator, third_party
+from api.pages.views import bank, charity, donor, government, orders, public, regulator, third_party
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
@@ -12,4 +12,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     third_party.router,
     bank.router,
     regulator.router,
+    government.router,
 )

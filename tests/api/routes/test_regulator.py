@@ -8,6 +8,7 @@ import pytest
 from chain_client.contracts import OrderStatus, PlanStatus
 from tests.api.routes.conftest import CAST, TOKEN, Api, Unchanged, fund, open_plan
 from tests.api.routes.test_orders import funded_plan, issue
+from tests.api.routes.test_plans import launch_body
 
 pytestmark = pytest.mark.api
 
@@ -34,6 +35,37 @@ def test_the_regulator_suspends_and_reinstates_an_institution(api: Api, unchange
     assert (twice.status_code, twice.json()["error"]) == (409, "InstitutionAlreadySuspended")
     assert api.http.post(f"{url}/reinstate", headers=api.auth("regulator")).status_code == 200
     assert api.http.get(f"/institutions/{CAST.charity.address}").json()["active"] is True
+
+
+def test_a_suspended_institution_is_told_it_is_suspended(api: Api, unchanged: Unchanged) -> None:
+    """A route needing the role of a suspended institution's kind answers 403 ``RoleRequired`` saying the
+    institution is suspended (not only that it holds no role), and nothing is sent."""
+    suspended = api.http.post(
+        f"/regulator/institutions/{CAST.charity.address}/suspend",
+        json={"reason_code": "MISUSE"},
+        headers=api.auth("regulator"),
+    )
+    assert suspended.status_code == 200, suspended.text
+    body = launch_body(api)
+    with unchanged:
+        by_charity = api.http.post("/plans", json=body, headers=api.auth("charity"))
+        by_donor = api.http.post("/plans", json=body, headers=api.auth("alice"))
+    assert (by_charity.status_code, by_charity.json()["error"]) == (403, "RoleRequired")
+    reason = by_charity.json()["reason"]
+    assert f"{CAST.charity.address} holds no role" in reason
+    assert "the institution is suspended, so its charity role is withheld" in reason
+    assert by_charity.json()["detail"]["suspended"] == "charity"
+    # An account that never was an institution is not told it is suspended.
+    assert (by_donor.status_code, by_donor.json()["error"]) == (403, "RoleRequired")
+    assert "suspended" not in by_donor.json()["reason"]
+    assert by_donor.json()["detail"]["suspended"] is None
+    assert (
+        api.http.post(
+            f"/regulator/institutions/{CAST.charity.address}/reinstate", headers=api.auth("regulator")
+        ).status_code
+        == 200
+    )
+    assert api.http.post("/plans", json=body, headers=api.auth("charity")).status_code == 201
 
 
 def test_the_regulator_freezes_an_order_and_decides_the_dispute(api: Api, unchanged: Unchanged) -> None:
