@@ -117,10 +117,14 @@ class JsonRpcBackend:
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def raw_request(self, method: str, *params: Any) -> dict[str, Any]:
+        """One JSON-RPC call; the node's whole answer object (``result`` or ``error``), unparsed."""
+        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        return self._post(method, body.encode())
+
     def request(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call; returns ``result`` or raises a chain_client error."""
-        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
-        response = self._post(method, body.encode())
+        response = self.raw_request(method, *params)
         error = response.get("error")
         if error is None:
             return response.get("result")
