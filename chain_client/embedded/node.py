@@ -133,6 +133,9 @@ class EmbeddedNode:
         While a sender has any, its next nonce comes from here, not from the committed state, so the
         block commit (an fsync) need not hold the queue lock."""
         self._rejected: dict[bytes, str] = {}
+        self._settled: dict[bytes, threading.Event] = {}
+        """One event per transaction someone waits for, set when it is settled (committed or refused):
+        each waiter wakes for its own transaction only, not at every block and every submission."""
         self._next_base_fee = genesis.base_fee
         self._closed = False
         self._frozen_clock = frozen_clock
@@ -318,21 +321,30 @@ class EmbeddedNode:
             return self._read_index.receipt(tx_hash) is not None
 
     def wait_for_receipt(self, tx_hash: bytes, timeout: float) -> rpc_json.RpcObject:
-        """Block until the transaction's block is committed; return its receipt."""
+        """Block until the transaction's block is committed; return its receipt.
+
+        Raises ``TransactionRejected`` for a transaction the node does not know or refused while mining,
+        and ``TransactionTimeout`` when ``timeout`` seconds pass first.
+        """
         deadline = time.monotonic() + timeout
-        with self._queue:
-            while True:
-                receipt = self.get_receipt(tx_hash)
-                if receipt is not None:
-                    return receipt
+        while True:
+            receipt = self.get_receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            with self._queue:
                 if tx_hash in self._rejected:
                     raise TransactionRejected(self._rejected[tx_hash])
                 if tx_hash not in self._pending_hashes and tx_hash not in self._held.hashes:
+                    # Settled since the read above, or never known.
+                    receipt = self.get_receipt(tx_hash)
+                    if receipt is not None:
+                        return receipt
                     raise TransactionRejected(f"unknown transaction 0x{tx_hash.hex()}")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
-                self._queue.wait(remaining)
+                settled = self._settled.setdefault(tx_hash, threading.Event())
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
+            settled.wait(remaining)
 
     def _mine_forever(self) -> None:
         while True:
@@ -397,6 +409,9 @@ class EmbeddedNode:
                     self._rejected[tx.hash] = rejected
                     if len(self._rejected) > _REJECTED_KEPT:  # a bounded memory of refusals, oldest first out
                         del self._rejected[next(iter(self._rejected))]
+                settled = self._settled.pop(tx.hash, None)
+                if settled is not None:
+                    settled.set()
             self._queue.notify_all()
 
     # ------------------------------------------------------------------ reads
@@ -574,6 +589,9 @@ class EmbeddedNode:
                 self._snapshots.pop(later)[0].close()
             self._rejected.clear()
             self._held.clear()
+            for settled in self._settled.values():  # their transactions are gone: let the waiters see it
+                settled.set()
+            self._settled.clear()
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
