@@ -152,6 +152,11 @@ class EmbeddedNode:
         self._read_db = open_database(self.path)
         self._read_index = ChainIndex(self._read_db)
         self._reader = self._open_read_chain()
+        self._head_state_cache: tuple[bytes, Any] = (b"", None)
+        # One fork (Prague) from block 0: one transaction builder, made once (not a VM per submission).
+        self._builder = self._chain_class.get_vm_class_for_block_number(
+            BlockNumber(0)
+        ).get_transaction_builder()
         self._next_base_fee = _base_fee(self._chain.header)
         if frozen_clock:
             self._time_offset = self._chain.get_canonical_head().timestamp
@@ -287,10 +292,8 @@ class EmbeddedNode:
                 return True
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
-        with self._read_lock:
-            builder = self._reader.get_vm().get_transaction_builder()
         try:
-            tx = builder.decode(raw)
+            tx = self._builder.decode(raw)
             tx.validate()
             tx.sender  # noqa: B018 - recovers the signer, so a bad signature fails here
         except Exception as exc:  # py-evm raises rlp, validation and signature errors alike
@@ -312,9 +315,19 @@ class EmbeddedNode:
         return admission.check_with_state(tx, view)
 
     def _head_state(self) -> Any:
+        """The head block's state, for reads only; call with the read lock held.
+
+        Built once per head (a VM and its state cost about half a millisecond, once per submission
+        before): a block's state never changes, so its reads hold until the next block.
+        """
         # Always name the header: a chain object's own ``header`` is the pending one it was opened
         # with, and this reader never mines, so that header would be stale.
-        return self._reader.get_vm(self._reader.get_canonical_head()).state
+        head = self._reader.get_canonical_head()
+        cached_hash, state = self._head_state_cache
+        if cached_hash != head.hash:
+            state = self._reader.get_vm(head).state
+            self._head_state_cache = (head.hash, state)
+        return state
 
     def _known(self, tx_hash: bytes) -> bool:
         with self._read_lock:
@@ -595,6 +608,7 @@ class EmbeddedNode:
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
+            self._head_state_cache = (b"", None)
             self._miner_process.reload()
             self._next_base_fee = _base_fee(self._chain.header)
 
