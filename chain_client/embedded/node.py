@@ -49,6 +49,7 @@ from chain_client.embedded.chain import STAGES, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.lock import DirectoryLock
 from chain_client.embedded.miner import MinedBlock, MinerProcess
+from chain_client.embedded.read_cache import ReadCachingVM
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
 from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
@@ -114,6 +115,7 @@ class EmbeddedNode:
         self.client_version = client_version
         self._genesis = genesis
         self._chain_class = chain_class(genesis)
+        self._read_chain_class = chain_class(genesis, ReadCachingVM)
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
@@ -194,7 +196,9 @@ class EmbeddedNode:
         return chain
 
     def _open_read_chain(self) -> MiningChain:
-        return self._chain_class(AtomicDB(SqliteKeyValueStore(self._read_db)))
+        # Calls and reads share trie lookups per state root (``read_cache.py``); blocks are built by
+        # the miner on the stock embedded VM.
+        return self._read_chain_class(AtomicDB(SqliteKeyValueStore(self._read_db)))
 
     def _genesis_params(self) -> dict[str, Any]:
         return {
