@@ -4,8 +4,10 @@ exactly what py-evm's own state answers; a simulated write never leaks into a la
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
+from eth.abc import SignedTransactionAPI
 from eth.db.atomic import AtomicDB
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address
@@ -54,7 +56,8 @@ def _stock_call(node: EmbeddedNode, request: CallRequest) -> tuple[bytes, int]:
             value=0,
             data=request.data,
         )
-        computation = state.costless_execute_transaction(SpoofTransaction(unsigned, from_=request.sender))
+        spoofed = cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=request.sender))
+        computation = state.costless_execute_transaction(spoofed)
     return computation.output, GENESIS.gas_limit - computation.get_gas_remaining()
 
 
