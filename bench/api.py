@@ -16,14 +16,18 @@ embedded chain whose read model is grown with the indexer benchmark's synthetic 
 and times ``GET /verify/{tx_hash}`` over HTTP at each size.
 
 Figures: ``api_donations_per_s``, ``api_donation_p50_ms``, ``api_donation_p99_ms``, ``api_donation_errors``,
-``api_verify_p50_ms`` (through the stack, at its size after the run); ``verify_http`` with ``at_<size>``:
-``p50_ms``, ``p99_ms`` and ``p50_ratio`` (the larger size's p50 over the smaller's).
+``api_cpu_ms_per_donation`` (CPU time of each of the stack's processes over the donation phase, divided by the
+donations: ``api``, ``node``, ``miner``, ``other``, and ``bench`` for this process's own clients; read from
+``/proc``, so Linux only), ``api_verify_p50_ms`` (through the stack, at its size after the run);
+``verify_http`` with ``at_<size>``: ``p50_ms``, ``p99_ms`` and ``p50_ratio`` (the larger size's p50 over the
+smaller's).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -181,10 +185,17 @@ class Results:
 
 
 def _donor(
-    api_url: str, name: str, pool_id: int, count: int, start: threading.Barrier, results: Results
+    api_url: str,
+    name: str,
+    pool_id: int,
+    count: int,
+    barriers: tuple[threading.Barrier, threading.Barrier],
+    results: Results,
 ) -> None:
+    signed_in, start = barriers
     with httpx.Client(base_url=api_url, timeout=60) as http:
         headers = _sign_in(http, name, BENCH_PASSWORD)
+        signed_in.wait()
         start.wait()
         for _ in range(count):
             began = time.perf_counter()
@@ -196,6 +207,43 @@ def _donor(
                     results.tx_hashes.append(answer.json()["tx_hash"])
                 else:
                     results.errors.append(f"{answer.status_code} {answer.text[:200]}")
+
+
+def _process_cpu(root: int) -> dict[str, float]:
+    """CPU seconds (user + system) of ``root`` and every process under it, by role (``/proc``, Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, float, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, command)
+    family = {root}
+    for _ in range(4):  # the stack, its children, the node's fork server, its miners
+        family |= {pid for pid, (parent, _, _) in table.items() if parent in family}
+    totals: dict[str, float] = {}
+    for pid in family & table.keys():
+        _, seconds, command = table[pid]
+        if pid == root:
+            role = "api"
+        elif "-m chain_client" in command:
+            role = "node"
+        elif "chain_client.embedded.miner" in command:
+            role = "miner"
+        else:
+            role = "other"
+        totals[role] = totals.get(role, 0.0) + seconds
+    return totals
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -212,19 +260,32 @@ def _donations(stack: Stack, per_client: int) -> tuple[dict[str, Any], list[str]
         print(f"preparing {CLIENTS} donors", file=sys.stderr)
         donors = _prepare_donors(http, stack, bank, CLIENTS, per_client)
     results = Results()
-    barrier = threading.Barrier(CLIENTS + 1)
+    signed_in, start = threading.Barrier(CLIENTS + 1), threading.Barrier(CLIENTS + 1)
     threads = [
-        threading.Thread(target=_donor, args=(stack.api_url, name, pool_id, per_client, barrier, results))
+        threading.Thread(
+            target=_donor, args=(stack.api_url, name, pool_id, per_client, (signed_in, start), results)
+        )
         for name in donors
     ]
     for thread in threads:
         thread.start()
-    barrier.wait()
+    signed_in.wait()
+    root = stack.process.pid if stack.process is not None else os.getpid()
+    cpu_before = _process_cpu(root)
+    own_before = _own_cpu()
+    start.wait()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu_after = _process_cpu(root)
+    own = _own_cpu() - own_before
     done = len(results.latencies)
+    per_donation = {
+        role: round(1000 * (seconds - cpu_before.get(role, 0.0)) / done, 2) if done else None
+        for role, seconds in sorted(cpu_after.items())
+    }
+    per_donation["bench"] = round(1000 * own / done, 2) if done else None
     figures = {
         "api_clients": CLIENTS,
         "api_donations": done,
@@ -232,6 +293,7 @@ def _donations(stack: Stack, per_client: int) -> tuple[dict[str, Any], list[str]
         "api_donations_per_s": round(done / elapsed, 1) if elapsed else 0.0,
         "api_donation_p50_ms": round(1000 * _percentile(results.latencies, 0.50), 1) if done else None,
         "api_donation_p99_ms": round(1000 * _percentile(results.latencies, 0.99), 1) if done else None,
+        "api_cpu_ms_per_donation": per_donation,
     }
     if results.errors:
         print(f"first errors: {results.errors[:3]}", file=sys.stderr)

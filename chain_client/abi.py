@@ -13,10 +13,9 @@ from eth_utils import (
     function_abi_to_4byte_selector,
     get_abi_input_types,
     get_abi_output_types,
-    to_checksum_address,
 )
 
-from chain_client.types import Log
+from chain_client.types import Log, checksum_address
 
 AbiEntry = dict[str, Any]
 
@@ -49,7 +48,7 @@ def _normalise(abi_type: str, value: Any) -> Any:
     if abi_type.startswith("("):
         return tuple(_normalise(t, v) for t, v in zip(_split_tuple(abi_type[1:-1]), value, strict=True))
     if abi_type == "address":
-        return to_checksum_address(value)
+        return checksum_address(value)
     return value
 
 

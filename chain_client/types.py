@@ -6,6 +6,7 @@ the one place that turns them into Python values, so the two can never drift apa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,8 +24,16 @@ def _bytes(value: str) -> bytes:
     return bytes.fromhex(value[2:] if value.startswith("0x") else value)
 
 
+@functools.lru_cache(maxsize=16_384)
+def checksum_address(value: str | bytes) -> ChecksumAddress:
+    """``value`` (hex text or 20 bytes) as an EIP-55 checksum address, remembered: the checksum is a
+    keccak (about 0.1 ms in Python), and a ledger's answers name the same few hundred accounts and
+    contracts over and over. Raises ``ValueError`` for a value that is not an address."""
+    return to_checksum_address(value)
+
+
 def _address(value: str | None) -> ChecksumAddress | None:
-    return None if value is None else to_checksum_address(value)
+    return None if value is None else checksum_address(value)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Log:
     @classmethod
     def from_rpc(cls, raw: dict[str, Any]) -> Log:
         return cls(
-            address=to_checksum_address(raw["address"]),
+            address=checksum_address(raw["address"]),
             topics=tuple(_bytes(topic) for topic in raw["topics"]),
             data=_bytes(raw["data"]),
             block_number=_int(raw["blockNumber"]),
@@ -79,7 +88,7 @@ class Receipt:
             block_number=_int(raw["blockNumber"]),
             block_hash=_bytes(raw["blockHash"]),
             transaction_index=_int(raw["transactionIndex"]),
-            sender=to_checksum_address(raw["from"]),
+            sender=checksum_address(raw["from"]),
             to=_address(raw.get("to")),
             contract_address=_address(raw.get("contractAddress")),
             status=_int(raw["status"]),

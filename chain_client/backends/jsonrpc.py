@@ -1,19 +1,26 @@
 """chain_client's backend over any Ethereum JSON-RPC node (anvil in tests, Besu in the consortium).
 
-Requests go through web3.py's ``HTTPProvider`` as raw JSON-RPC (keep-alive session, no result
-formatters), and answers are parsed by ``chain_client.types``, the same parser the embedded node's
-answers go through.
+Requests are plain JSON-RPC 2.0 over HTTP/1.1 (``http.client``), one keep-alive connection per thread:
+a request costs one write and one read, without a session layer's per-request work (proxy and netrc
+look-ups, TLS context, connection checks), which under load was most of a sender's CPU. Answers are
+parsed by ``chain_client.types``, the same parser the embedded node's answers go through.
+
+Receipts: where the node answers ``ledger_waitForTransactionReceipt`` (the embedded node,
+``chain_client/embedded/rpc_api.py``), the wait is one request that the node answers when the block is
+durable; elsewhere (anvil, Besu) ``eth_getTransactionReceipt`` is polled.
 """
 
 from __future__ import annotations
 
+import http.client
+import itertools
+import json
+import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
-import requests
 from eth_typing import ChecksumAddress
-from web3 import HTTPProvider
-from web3.types import RPCEndpoint
 
 from chain_client.errors import (
     BackendUnavailable,
@@ -28,6 +35,10 @@ from chain_client.types import Block, BlockId, CallParams, Log, LogFilter, Recei
 _REVERT_CODES = {3, -32000, -32003, -32015}
 _LIMIT_EXCEEDED = -32005
 """Codes nodes use for "execution reverted" (geth/anvil: 3; Besu: -32000; others -32003/-32015)."""
+_METHOD_NOT_FOUND = -32601
+_WAIT_FOR_RECEIPT = "ledger_waitForTransactionReceipt"
+_LONG_POLL_S = 10.0
+"""The longest single wait asked of the node (each request stays well inside the HTTP timeout)."""
 
 
 class JsonRpcError(BackendUnavailable):
@@ -36,6 +47,7 @@ class JsonRpcError(BackendUnavailable):
     def __init__(self, method: str, code: int, message: str) -> None:
         super().__init__(f"{method} failed: [{code}] {message}")
         self.code = code
+        self.message = message
 
 
 class JsonRpcBackend:
@@ -45,15 +57,74 @@ class JsonRpcBackend:
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         self.url = url
-        self._provider = HTTPProvider(url, request_kwargs={"timeout": timeout})
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) JSON-RPC URL: {url!r}")
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._timeout = timeout
+        self._local = threading.local()
+        self._ids = itertools.count(1)
         self._chain_id: int | None = None
+        self._long_poll: bool | None = None
+        """Whether the node answers ``ledger_waitForTransactionReceipt`` (None: not yet known)."""
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            connection = kind(self._host, self._port, timeout=self._timeout)
+            self._local.connection = connection
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    def _post(self, method: str, body: bytes) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"}
+        for attempt in range(2):
+            connection = self._connection()
+            reused = connection.sock is not None
+            try:
+                connection.request("POST", self._path, body, headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+                self._drop_connection()
+                # A keep-alive connection the server had closed: the request never reached it, so
+                # sending it again on a new connection is safe (once).
+                if reused and attempt == 0:
+                    continue
+                raise BackendUnavailable(f"{method} to {self.url} failed: {exc}") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                raise BackendUnavailable(f"{method} to {self.url} failed: {exc}") from exc
+            if response.will_close:
+                self._drop_connection()
+            if response.status != 200:
+                raise BackendUnavailable(
+                    f"{method} to {self.url} failed: HTTP {response.status} {payload[:200]!r}"
+                )
+            try:
+                answer: dict[str, Any] = json.loads(payload)
+            except ValueError as exc:
+                raise BackendUnavailable(f"{method} to {self.url}: the answer is not JSON ({exc})") from exc
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def raw_request(self, method: str, *params: Any) -> dict[str, Any]:
+        """One JSON-RPC call; the node's whole answer object (``result`` or ``error``), unparsed."""
+        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        return self._post(method, body.encode())
 
     def request(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call; returns ``result`` or raises a chain_client error."""
-        try:
-            response = self._provider.make_request(RPCEndpoint(method), list(params))
-        except (requests.RequestException, OSError) as exc:
-            raise BackendUnavailable(f"{method} to {self.url} failed: {exc}") from exc
+        response = self.raw_request(method, *params)
         error = response.get("error")
         if error is None:
             return response.get("result")
@@ -112,6 +183,12 @@ class JsonRpcBackend:
 
     def wait_for_receipt(self, tx_hash: bytes, timeout: float) -> Receipt:
         deadline = time.monotonic() + timeout
+        if self._long_poll is not False:
+            receipt = self._wait_on_node(tx_hash, deadline)
+            if receipt is not None:
+                return receipt
+            if self._long_poll:  # the node waited the whole time
+                raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
         delay = 0.0
         while True:
             receipt = self.get_receipt(tx_hash)
@@ -121,6 +198,24 @@ class JsonRpcBackend:
                 raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
             time.sleep(delay)
             delay = min(0.2, delay * 2 or 0.002)
+
+    def _wait_on_node(self, tx_hash: bytes, deadline: float) -> Receipt | None:
+        """Wait with ``ledger_waitForTransactionReceipt`` until ``deadline``; None if the node does not
+        offer it (then ``_long_poll`` is False) or the deadline passed."""
+        wanted = "0x" + tx_hash.hex()
+        while (remaining := deadline - time.monotonic()) > 0:
+            wait_ms = int(1000 * min(remaining, _LONG_POLL_S, self._timeout / 2))
+            try:
+                raw = self.request(_WAIT_FOR_RECEIPT, wanted, hex(max(wait_ms, 1)))
+            except JsonRpcError as exc:
+                if exc.code == _METHOD_NOT_FOUND:
+                    self._long_poll = False
+                    return None
+                raise TransactionRejected(f"node refused the transaction: {exc.message}") from None
+            self._long_poll = True
+            if raw is not None:
+                return Receipt.from_rpc(raw)
+        return None
 
     def get_receipt(self, tx_hash: bytes) -> Receipt | None:
         raw = self.request("eth_getTransactionReceipt", "0x" + tx_hash.hex())
@@ -162,7 +257,8 @@ class JsonRpcBackend:
             raise JsonRpcError("evm_revert", 0, f"snapshot {snapshot_id} is unknown to the node")
 
     def close(self) -> None:
-        """Nothing to release: the HTTP session is closed with the process."""
+        """Close this thread's connection (other threads' connections close with their threads)."""
+        self._drop_connection()
 
 
 def _block_id(block: BlockId) -> str:

@@ -80,7 +80,7 @@ def encode_account(account: Account) -> bytes:
     return bytes([0xF7 + len(length)]) + length + payload
 
 
-class _EmbeddedAccountDB(AccountDB):
+class EmbeddedAccountDB(AccountDB):
     """py-evm's account database, writing accounts without its generic RLP machinery: a changed
     balance or nonce makes a new ``Account`` directly instead of ``Account.copy`` (which validates
     and merges its arguments), and accounts are encoded by ``encode_account``."""
@@ -104,7 +104,7 @@ class _EmbeddedAccountDB(AccountDB):
 
 class EmbeddedState(PragueState):
     computation_class = EmbeddedComputation
-    account_db_class = _EmbeddedAccountDB
+    account_db_class = EmbeddedAccountDB
 
 
 class EmbeddedVM(PragueVM):

@@ -49,6 +49,7 @@ from chain_client.embedded.chain import STAGES, chain_class
 from chain_client.embedded.index import ChainIndex, LogQuery
 from chain_client.embedded.lock import DirectoryLock
 from chain_client.embedded.miner import MinedBlock, MinerProcess
+from chain_client.embedded.read_cache import ReadCachingVM
 from chain_client.embedded.store import SqliteKeyValueStore, open_database
 from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
@@ -114,6 +115,7 @@ class EmbeddedNode:
         self.client_version = client_version
         self._genesis = genesis
         self._chain_class = chain_class(genesis)
+        self._read_chain_class = chain_class(genesis, ReadCachingVM)
         self._max_block_transactions = max_block_transactions
         self._scratch_dir = None if path is not None else Path(tempfile.mkdtemp(prefix="embedded-chain-"))
         self.path = path if path is not None else self._scratch_dir / _DB_FILE  # type: ignore[operator]
@@ -133,6 +135,9 @@ class EmbeddedNode:
         While a sender has any, its next nonce comes from here, not from the committed state, so the
         block commit (an fsync) need not hold the queue lock."""
         self._rejected: dict[bytes, str] = {}
+        self._settled: dict[bytes, threading.Event] = {}
+        """One event per transaction someone waits for, set when it is settled (committed or refused):
+        each waiter wakes for its own transaction only, not at every block and every submission."""
         self._next_base_fee = genesis.base_fee
         self._closed = False
         self._frozen_clock = frozen_clock
@@ -149,6 +154,11 @@ class EmbeddedNode:
         self._read_db = open_database(self.path)
         self._read_index = ChainIndex(self._read_db)
         self._reader = self._open_read_chain()
+        self._head_state_cache: tuple[bytes, Any] = (b"", None)
+        # One fork (Prague) from block 0: one transaction builder, made once (not a VM per submission).
+        self._builder = self._chain_class.get_vm_class_for_block_number(
+            BlockNumber(0)
+        ).get_transaction_builder()
         self._next_base_fee = _base_fee(self._chain.header)
         if frozen_clock:
             self._time_offset = self._chain.get_canonical_head().timestamp
@@ -186,7 +196,9 @@ class EmbeddedNode:
         return chain
 
     def _open_read_chain(self) -> MiningChain:
-        return self._chain_class(AtomicDB(SqliteKeyValueStore(self._read_db)))
+        # Calls and reads share trie lookups per state root (``read_cache.py``); blocks are built by
+        # the miner on the stock embedded VM.
+        return self._read_chain_class(AtomicDB(SqliteKeyValueStore(self._read_db)))
 
     def _genesis_params(self) -> dict[str, Any]:
         return {
@@ -284,10 +296,8 @@ class EmbeddedNode:
                 return True
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
-        with self._read_lock:
-            builder = self._reader.get_vm().get_transaction_builder()
         try:
-            tx = builder.decode(raw)
+            tx = self._builder.decode(raw)
             tx.validate()
             tx.sender  # noqa: B018 - recovers the signer, so a bad signature fails here
         except Exception as exc:  # py-evm raises rlp, validation and signature errors alike
@@ -309,30 +319,49 @@ class EmbeddedNode:
         return admission.check_with_state(tx, view)
 
     def _head_state(self) -> Any:
+        """The head block's state, for reads only; call with the read lock held.
+
+        Built once per head (a VM and its state cost about half a millisecond, once per submission
+        before): a block's state never changes, so its reads hold until the next block.
+        """
         # Always name the header: a chain object's own ``header`` is the pending one it was opened
         # with, and this reader never mines, so that header would be stale.
-        return self._reader.get_vm(self._reader.get_canonical_head()).state
+        head = self._reader.get_canonical_head()
+        cached_hash, state = self._head_state_cache
+        if cached_hash != head.hash:
+            state = self._reader.get_vm(head).state
+            self._head_state_cache = (head.hash, state)
+        return state
 
     def _known(self, tx_hash: bytes) -> bool:
         with self._read_lock:
             return self._read_index.receipt(tx_hash) is not None
 
     def wait_for_receipt(self, tx_hash: bytes, timeout: float) -> rpc_json.RpcObject:
-        """Block until the transaction's block is committed; return its receipt."""
+        """Block until the transaction's block is committed; return its receipt.
+
+        Raises ``TransactionRejected`` for a transaction the node does not know or refused while mining,
+        and ``TransactionTimeout`` when ``timeout`` seconds pass first.
+        """
         deadline = time.monotonic() + timeout
-        with self._queue:
-            while True:
-                receipt = self.get_receipt(tx_hash)
-                if receipt is not None:
-                    return receipt
+        while True:
+            receipt = self.get_receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            with self._queue:
                 if tx_hash in self._rejected:
                     raise TransactionRejected(self._rejected[tx_hash])
                 if tx_hash not in self._pending_hashes and tx_hash not in self._held.hashes:
+                    # Settled since the read above, or never known.
+                    receipt = self.get_receipt(tx_hash)
+                    if receipt is not None:
+                        return receipt
                     raise TransactionRejected(f"unknown transaction 0x{tx_hash.hex()}")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
-                self._queue.wait(remaining)
+                settled = self._settled.setdefault(tx_hash, threading.Event())
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TransactionTimeout(f"no receipt for 0x{tx_hash.hex()} within {timeout} s")
+            settled.wait(remaining)
 
     def _mine_forever(self) -> None:
         while True:
@@ -397,6 +426,9 @@ class EmbeddedNode:
                     self._rejected[tx.hash] = rejected
                     if len(self._rejected) > _REJECTED_KEPT:  # a bounded memory of refusals, oldest first out
                         del self._rejected[next(iter(self._rejected))]
+                settled = self._settled.pop(tx.hash, None)
+                if settled is not None:
+                    settled.set()
             self._queue.notify_all()
 
     # ------------------------------------------------------------------ reads
@@ -574,9 +606,13 @@ class EmbeddedNode:
                 self._snapshots.pop(later)[0].close()
             self._rejected.clear()
             self._held.clear()
+            for settled in self._settled.values():  # their transactions are gone: let the waiters see it
+                settled.set()
+            self._settled.clear()
             self._write_store = SqliteKeyValueStore(self._write_db)
             self._chain = self._open_write_chain()
             self._reader = self._open_read_chain()
+            self._head_state_cache = (b"", None)
             self._miner_process.reload()
             self._next_base_fee = _base_fee(self._chain.header)
 

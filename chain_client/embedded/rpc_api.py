@@ -4,7 +4,9 @@ Donors, regulators and wallets use this endpoint with ordinary Ethereum tools (w
 viem, ``cast``, explorers). It answers every read method a verifying tool uses, as the execution-apis
 specification says and, where that leaves a choice, as geth and anvil do; it admits transactions
 signed by their senders (``eth_sendRawTransaction``, checked by ``admission.py``); it never signs
-(``eth_sendTransaction``, ``eth_sign*`` answer "method not found": it holds no keys).
+(``eth_sendTransaction``, ``eth_sign*`` answer "method not found": it holds no keys). One method of its
+own, ``ledger_waitForTransactionReceipt`` (:data:`WAIT_FOR_RECEIPT`), lets a sender wait for a receipt
+without polling; chain_client uses it where a node answers it and polls elsewhere.
 
 Block tags on a single-sequencer chain with immediate finality: ``latest``, ``safe`` and
 ``finalized`` are all the head block (a committed block is final: there are no forks);
@@ -37,7 +39,7 @@ from chain_client.embedded import rpc_json
 from chain_client.embedded.index import LogQuery
 from chain_client.embedded.node import CallRequest, EmbeddedNode
 from chain_client.embedded.rpc_filters import FilterNotFound, FilterRegistry, TooManyFilters
-from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected
+from chain_client.errors import ExecutionReverted, LogQueryTooLarge, TransactionRejected, TransactionTimeout
 
 PARSE_ERROR: Final = -32700
 INVALID_REQUEST: Final = -32600
@@ -47,6 +49,12 @@ SERVER_ERROR: Final = -32000
 """geth's code for request errors that are not parameter errors (``header not found``, txpool refusals)."""
 EXECUTION_REVERTED: Final = 3
 LIMIT_EXCEEDED: Final = -32005
+
+WAIT_FOR_RECEIPT: Final = "ledger_waitForTransactionReceipt"
+"""This node's own method (not in the specification): ``eth_getTransactionReceipt`` that waits, up to a
+timeout in milliseconds, for the transaction's block to be committed, instead of answering ``null`` at
+once; woken by the node when that block is durable, so a sender needs no polling loop."""
+MAX_RECEIPT_WAIT_MS: Final = 30_000
 
 MAX_FEE_HISTORY_BLOCKS: Final = 1_024
 """geth's cap on ``eth_feeHistory``'s block count."""
@@ -170,6 +178,7 @@ class EthRpc:
             "eth_getStorageAt": self._get_storage_at,
             "eth_getStorageValues": self._get_storage_values,
             "eth_sendRawTransaction": self._send_raw_transaction,
+            WAIT_FOR_RECEIPT: self._wait_for_receipt,
         }
 
     @property
@@ -428,6 +437,19 @@ class EthRpc:
 
     def _get_receipt(self, tx_hash: Any) -> Any:
         return self._node.get_receipt(_hex_to_bytes(tx_hash, "transaction hash", 32))
+
+    def _wait_for_receipt(self, tx_hash: Any, timeout_ms: Any = "0x2710") -> Any:
+        """The receipt once its block is committed; ``null`` if that takes more than ``timeout_ms``
+        (a hex quantity, at most :data:`MAX_RECEIPT_WAIT_MS`); error -32000 for a transaction the
+        node does not know or refused while mining."""
+        wanted = _hex_to_bytes(tx_hash, "transaction hash", 32)
+        timeout = min(_count(timeout_ms, "timeout"), MAX_RECEIPT_WAIT_MS) / 1000
+        try:
+            return self._node.wait_for_receipt(wanted, timeout)
+        except TransactionTimeout:
+            return None
+        except TransactionRejected as exc:
+            raise RpcError(SERVER_ERROR, str(exc)) from None
 
     def _send_raw_transaction(self, raw: Any) -> str:
         try:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eth_utils import encode_hex, to_checksum_address
+from eth_utils import encode_hex
+
+from chain_client.types import checksum_address
 
 RpcObject = dict[str, Any]
 
@@ -33,7 +35,7 @@ def data(value: bytes) -> str:
 
 
 def address(value: bytes) -> str:
-    return to_checksum_address(value)
+    return checksum_address(value)
 
 
 def _topic(value: int) -> str:

@@ -75,6 +75,9 @@ def _error(code: int, message: str) -> dict[str, Any]:
 
 class _RpcHttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 overflows when a service's worker threads connect at once
+    # (each keeps its own keep-alive connection); the kernel then resets some of those connections.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], rpc: EthRpc) -> None:
         super().__init__(address, _Handler)

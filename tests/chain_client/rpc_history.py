@@ -149,5 +149,4 @@ def receipt_of(client: ChainClient, tx_hash: bytes) -> Receipt:
 
 def rpc(backend: JsonRpcBackend, method: str, *params: Any) -> dict[str, Any]:
     """The raw JSON-RPC answer object (``result`` or ``error``), nothing parsed."""
-    answer: dict[str, Any] = dict(backend._provider.make_request(method, list(params)))
-    return answer
+    return backend.raw_request(method, *params)

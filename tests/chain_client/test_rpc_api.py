@@ -18,7 +18,7 @@ from chain_client.backends import JsonRpcBackend
 from chain_client.contracts import BANK_ROLE
 from chain_client.deploy import Foundation, deploy_foundation
 from chain_client.embedded.node import EmbeddedNode, Genesis
-from chain_client.embedded.rpc_api import EthRpc
+from chain_client.embedded.rpc_api import WAIT_FOR_RECEIPT, EthRpc
 from chain_client.embedded.rpc_server import RpcServer
 from tests.chain_client.rpc_schema import schema_errors, spec_methods
 from tests.conftest import ACCOUNTS, CHAIN_ID
@@ -262,3 +262,60 @@ def test_refusals_carry_the_standard_message_and_code(endpoint: Endpoint) -> Non
     assert error["code"] == -32000
     assert error["message"].startswith("nonce too low")
     assert w3.eth.get_transaction_count(sender.address, "pending") == nonce
+
+
+def _signed_transfer(nonce: int) -> str:
+    signed = ACCOUNTS.carol.sign_transaction(
+        {
+            "type": 2,
+            "chainId": CHAIN_ID,
+            "nonce": nonce,
+            "gas": 21_000,
+            "maxFeePerGas": 0,
+            "maxPriorityFeePerGas": 0,
+            "to": ACCOUNTS.alice.address,
+            "value": 0,
+        }
+    )
+    return "0x" + signed.raw_transaction.hex()
+
+
+def test_waiting_for_a_receipt_answers_it_once_its_block_is_committed(endpoint: Endpoint) -> None:
+    endpoint.foundation.consortium.allow_account(ACCOUNTS.admin, ACCOUNTS.carol.address)
+    nonce = int(endpoint.result("eth_getTransactionCount", ACCOUNTS.carol.address, "pending"), 16)
+    # A nonce ahead of the next is held, never mined while the gap is open: the wait times out, null.
+    held = endpoint.result("eth_sendRawTransaction", _signed_transfer(nonce + 1))
+    assert endpoint.result(WAIT_FOR_RECEIPT, held, "0x1") is None
+    # The gap filled, both are mined; each wait answers exactly eth_getTransactionReceipt's receipt.
+    first = endpoint.result("eth_sendRawTransaction", _signed_transfer(nonce))
+    for tx_hash in (first, held):
+        receipt = endpoint.result(WAIT_FOR_RECEIPT, tx_hash, "0x7530")
+        assert receipt is not None
+        assert receipt["status"] == "0x1"
+        assert receipt == endpoint.result("eth_getTransactionReceipt", tx_hash)
+
+
+def test_waiting_for_an_unknown_transaction_is_an_error(endpoint: Endpoint) -> None:
+    error = endpoint.ask(WAIT_FOR_RECEIPT, "0x" + "12" * 32, "0x3e8")["error"]
+    assert error["code"] == -32000
+    assert error["message"].startswith("unknown transaction")
+    assert endpoint.ask(WAIT_FOR_RECEIPT, "0x12", "0x3e8")["error"]["code"] == -32602
+
+
+def test_chain_client_waits_on_the_node_instead_of_polling(endpoint: Endpoint) -> None:
+    backend = JsonRpcBackend(endpoint.url)
+    client = ChainClient(backend)
+    token = endpoint.foundation.deposit_token
+    pending = client.submit(ACCOUNTS.alice, token.address, token.transfer_data(ACCOUNTS.bob.address, 1))
+    asked: list[str] = []
+    request = backend.request
+
+    def spy(method: str, *params: Any) -> Any:
+        asked.append(method)
+        return request(method, *params)
+
+    backend.request = spy  # type: ignore[method-assign]
+    receipt = pending.wait()
+    assert receipt.succeeded
+    assert asked == [WAIT_FOR_RECEIPT]  # one request, answered when the block was durable
+    assert receipt == backend.get_receipt(pending.tx_hash)
