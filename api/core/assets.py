@@ -13,7 +13,9 @@ from eth_utils import keccak
 from api.core.errors import InvalidInput
 from api.core.platform import Platform
 from api.indexer.amounts import Amount, asset_amount, goods_amount
-from api.schemas.common import UINT256_MAX, to_base_units
+from api.schemas.common import UINT256_MAX, Transaction, to_base_units
+from api.schemas.plans import AssetMovement
+from chain_client import TxResult
 from chain_client.contracts import MONEY
 
 MONEY_NAME = "money"
@@ -63,3 +65,12 @@ def goods_type(ref: str) -> bytes:
 def goods_quantity(kind: bytes, quantity: int) -> Amount:
     """A quantity of goods of type ``kind``: whole units."""
     return goods_amount("0x" + kind.hex(), quantity)
+
+
+def movement_of(platform: Platform, asset: int, result: TxResult, event: str) -> AssetMovement:
+    """The answer of a route that moved value: its transaction, and the ``amount`` of ``asset`` that the
+    transaction's ``event`` (``RefundPaid``, ``UnspentMoved``, ...) says moved."""
+    return AssetMovement(
+        transaction=Transaction.of(result.receipt),
+        amount=amount_of(platform, asset, int(result.event(event)["amount"])),
+    )

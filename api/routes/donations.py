@@ -13,6 +13,7 @@ from api.core.natspec import describe
 from api.core.platform import Platform
 from api.deps import PlatformDep, ReadModelDep, Signer
 from api.indexer import MAX_PAGE, DonationRecord, Page
+from api.routes.params import PoolId
 from api.schemas.common import JSON_SAFE_MAX, Address, AsOf, digest_of_text, hex0x, parse_uint, to_base_units
 from api.schemas.donations import (
     AssetDonation,
@@ -166,7 +167,7 @@ def get_pledge(pledge_id: PledgeId, platform: PlatformDep) -> PledgeOut:
 
 @router.get("/contributions/{pool_id}/{donor}", response_model=ContributionOut)
 def contribution(
-    pool_id: Annotated[int, Path(ge=1, le=JSON_SAFE_MAX)],
+    pool_id: PoolId,
     donor: Address,
     platform: PlatformDep,
     asset: Annotated[AssetRef, Query()] = MONEY_NAME,

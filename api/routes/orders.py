@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from eth_account.signers.local import LocalAccount
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from api.core.assets import amount_of, asset_id, goods_type, units_of
 from api.core.errors import ERROR_RESPONSES, InvalidInput, NotFound, NotYourResource
@@ -23,6 +23,7 @@ from api.core.platform import Platform
 from api.deps import BankRoles, CurrentUser, PlatformDep, ReadModelDep, Signer
 from api.indexer import MAX_PAGE, OrderDetail, OrderSummary, Page
 from api.orders import Delivery, OrderEnvelope, OrderParticipant, OrderRejected, OrderRequest, open_sealed
+from api.routes.params import OrderId
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, hex0x, to_bytes
 from api.schemas.orders import (
     DeliveryOut,
@@ -46,8 +47,6 @@ from chain_client.contracts import OrderParty, OrderStatus, PaymentOrder
 from chain_client.contracts.payment_order_escrow import recover_order_signer
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=ERROR_RESPONSES)
-
-OrderId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="the order id, 0x + 64 hex")]
 
 
 def _jsonable(value: Any) -> Any:

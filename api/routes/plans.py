@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from api.core.assets import amount_of, asset_id, goods_type, money, units_of
+from api.core.assets import asset_id, goods_type, money, movement_of, units_of
 from api.core.errors import ERROR_RESPONSES, NotFound
 from api.core.natspec import describe
 from api.core.platform import Platform
 from api.deps import BankRoles, CharityRoles, GovernmentRoles, PlatformDep, ReadModelDep, Signer
 from api.indexer import MAX_PAGE, Page, PlanDetail, PlanSummary
+from api.routes.params import PoolId
 from api.schemas.common import JSON_SAFE_MAX, AsOf, Transaction, digest_of_text, hex0x
 from api.schemas.plans import (
     AssetMovement,
@@ -36,7 +37,6 @@ from chain_client.contracts.welfare_pools import MONEY
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=ERROR_RESPONSES)
 
-PoolId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX, description="the plan's pool id")]
 Offset = Annotated[int, Query(ge=0, le=JSON_SAFE_MAX, description="items to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="items per page")]
 AddressQuery = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$")]
@@ -205,8 +205,7 @@ def claim_refund(pool_id: PoolId, body: RefundClaim, signer: Signer, platform: P
     asset = asset_id(body.asset)
     donor = body.donor or signer.address
     result = platform.ledger.welfare.pools.claim_refund(signer, pool_id, asset, donor)
-    paid = int(result.event("RefundPaid")["amount"])
-    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, paid))
+    return movement_of(platform, asset, result, "RefundPaid")
 
 
 @router.post(
@@ -221,8 +220,7 @@ def claim_refund(pool_id: PoolId, body: RefundClaim, signer: Signer, platform: P
 def move_unspent(pool_id: PoolId, body: MoveUnspent, signer: Signer, platform: PlatformDep) -> AssetMovement:
     asset = asset_id(body.asset)
     result = platform.ledger.welfare.pools.move_unspent(signer, pool_id, asset, body.to_pool_id)
-    moved = int(result.event("UnspentMoved")["amount"])
-    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, moved))
+    return movement_of(platform, asset, result, "UnspentMoved")
 
 
 @router.post(
@@ -241,8 +239,7 @@ def return_moved_value(
     result = platform.ledger.welfare.pools.return_moved_value(
         signer, pool_id, asset, body.contributor_pool_id
     )
-    paid = int(result.event("MovedValueReturned")["amount"])
-    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, paid))
+    return movement_of(platform, asset, result, "MovedValueReturned")
 
 
 @router.post(

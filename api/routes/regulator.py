@@ -4,23 +4,19 @@ decide the dispute (``PaymentOrderEscrow``). Regulator role only."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path
-
-from api.core.assets import amount_of, asset_id
+from api.core.assets import asset_id, movement_of
 from api.core.errors import ERROR_RESPONSES, InvalidInput
 from api.core.natspec import describe
 from api.deps import PlatformDep, RegulatorRoles, Signer
-from api.schemas.common import JSON_SAFE_MAX, Address, Transaction, digest_of_text, to_bytes
+from api.routes.params import OrderId, PoolId
+from api.schemas.common import Address, Transaction, digest_of_text, to_bytes
 from api.schemas.plans import AssetMovement, Done
 from api.schemas.regulator import DisputeDecision, Freeze, MoveByDecision, PlanWindUp, Suspension
 from chain_client.contracts.institution_registry import short_code
 
 router = APIRouter(prefix="/regulator", tags=["regulator"], responses=ERROR_RESPONSES)
-
-PoolId = Annotated[int, Path(ge=1, le=JSON_SAFE_MAX, description="the plan's pool id")]
-OrderId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]
 
 
 @router.post(
@@ -79,8 +75,7 @@ def move_by_decision(
     result = platform.ledger.welfare.pools.move_unspent_by_decision(
         regulator, pool_id, asset, body.to_pool_id, digest_of_text(body.decision)
     )
-    moved = int(result.event("UnspentMoved")["amount"])
-    return AssetMovement(transaction=Transaction.of(result.receipt), amount=amount_of(platform, asset, moved))
+    return movement_of(platform, asset, result, "UnspentMoved")
 
 
 @router.post(
