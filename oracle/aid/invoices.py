@@ -20,15 +20,14 @@ import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
 from typing import Annotated, Protocol, Self, runtime_checkable
 
-import httpx
 import structlog
 from fastapi import FastAPI, HTTPException
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from oracle.aid.errors import DatasetInvalid, SourceResponseInvalid, SourceUnavailable
+from oracle.http_record import HttpRecordSource
 from oracle.jsonl import read_records, write_records
 
 log = structlog.get_logger(__name__)
@@ -181,55 +180,29 @@ class FileInvoiceRegistry:
         return len(self._records)
 
 
-class HttpInvoiceRegistry:
+class HttpInvoiceRegistry(HttpRecordSource):
     """Asks an invoice registry service speaking the API of :func:`create_app`.
 
     ``GET {base_url}/invoices/{code}/{number}``: 200 with the record, 404 when there is none; anything else
     (connection errors, timeouts, 5xx) is :class:`SourceUnavailable`.
     """
 
-    def __init__(self, base_url: str, timeout: float = 5.0, client: httpx.Client | None = None) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout)
-
     def fetch(self, code: str, number: str) -> InvoiceRecord | None:
         if not _well_formed(code, number):
             return None
-        url = f"{self._base_url}/invoices/{code}/{number}"
-        try:
-            response = self._client.get(url)
-        except httpx.HTTPError as error:
-            raise SourceUnavailable(self._base_url, f"{type(error).__name__}: {error}") from error
-        if response.status_code == httpx.codes.NOT_FOUND:
-            return None
-        if response.status_code >= 500:
-            raise SourceUnavailable(self._base_url, f"HTTP {response.status_code} for {code}/{number}")
-        if response.status_code != httpx.codes.OK:
-            raise SourceResponseInvalid(self._base_url, f"HTTP {response.status_code} for {code}/{number}")
-        try:
-            record = InvoiceRecord.model_validate_json(response.content)
-        except ValidationError as error:
-            raise SourceResponseInvalid(
-                self._base_url, f"not an invoice: {error.errors()[0]['msg']}"
-            ) from error
-        if record.key != (code, number):
+        record = self._get_record(
+            f"/invoices/{code}/{number}",
+            InvoiceRecord,
+            key=f"{code}/{number}",
+            kind="an invoice",
+            unavailable=SourceUnavailable,
+            invalid=SourceResponseInvalid,
+        )
+        if record is not None and record.key != (code, number):
             raise SourceResponseInvalid(
                 self._base_url, f"asked for {code}/{number}, got {record.code}/{record.number}"
             )
         return record
-
-    def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def create_app(dataset_path: Path) -> FastAPI:

@@ -11,14 +11,12 @@ institution because a server was down.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-import httpx
 import structlog
-from pydantic import ValidationError
 
 from oracle.errors import RegistryResponseInvalid, RegistryUnavailable
+from oracle.http_record import HttpRecordSource
 from oracle.registry.credit_code import validate
 from oracle.registry.dataset import index_by_code, read_registry
 from oracle.registry.records import RegistryRecord
@@ -76,7 +74,7 @@ class FileRegistryAdapter:
         return len(self._records)
 
 
-class HttpRegistryAdapter:
+class HttpRegistryAdapter(HttpRecordSource):
     """Fetches records from a registry service speaking the API of :mod:`oracle.registry.service`.
 
     ``GET {base_url}/records/{code}``: 200 with the record, 404 when there is none; anything else
@@ -85,46 +83,18 @@ class HttpRegistryAdapter:
     should be closed (it is a context manager).
     """
 
-    def __init__(self, base_url: str, timeout: float = 5.0, client: httpx.Client | None = None) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout)
-
     def fetch(self, credit_code: str) -> RegistryRecord | None:
         """The record filed under ``credit_code``, or ``None`` when the service answers 404."""
-        url = f"{self._base_url}/records/{validate(credit_code)}"
-        try:
-            response = self._client.get(url)
-        except httpx.HTTPError as error:
-            log.warning("registry_unreachable", url=url, error=type(error).__name__)
-            raise RegistryUnavailable(self._base_url, f"{type(error).__name__}: {error}") from error
-        if response.status_code == httpx.codes.NOT_FOUND:
-            return None
-        if response.status_code >= 500:
-            raise RegistryUnavailable(self._base_url, f"HTTP {response.status_code} for {credit_code}")
-        if response.status_code != httpx.codes.OK:
-            raise RegistryResponseInvalid(self._base_url, f"HTTP {response.status_code} for {credit_code}")
-        try:
-            record = RegistryRecord.model_validate_json(response.content)
-        except ValidationError as error:
-            raise RegistryResponseInvalid(
-                self._base_url, f"not a registry record: {error.errors()[0]['msg']}"
-            ) from error
-        if record.credit_code != credit_code:
+        record = self._get_record(
+            f"/records/{validate(credit_code)}",
+            RegistryRecord,
+            key=credit_code,
+            kind="a registry record",
+            unavailable=RegistryUnavailable,
+            invalid=RegistryResponseInvalid,
+        )
+        if record is not None and record.credit_code != credit_code:
             raise RegistryResponseInvalid(
                 self._base_url, f"asked for {credit_code}, got the record of {record.credit_code}"
             )
         return record
-
-    def close(self) -> None:
-        """Close the HTTP client if this adapter created it."""
-        if self._owns_client:
-            self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
